@@ -1,0 +1,99 @@
+"""Read settings from environment variables, refusing malformed values.
+
+Each helper raises ``ImproperlyConfigured`` naming the variable and what a valid
+value looks like, so a bad deployment stops at start-up instead of misbehaving later.
+"""
+
+from __future__ import annotations
+
+import os
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from django.core.exceptions import ImproperlyConfigured
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def env_str(name: str, default: str | None = None) -> str | None:
+    """Return the variable's value, or the default when it is unset."""
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, *, default: bool) -> bool:
+    """Return a boolean variable; accepts 1/0, true/false, yes/no, on/off."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean: use true or false.")
+
+
+def env_int(name: str, *, default: int, minimum: int | None = None) -> int:
+    """Return an integer variable, optionally with a lower bound."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number.") from None
+    if minimum is not None and value < minimum:
+        raise ImproperlyConfigured(f"{name}={value} must be at least {minimum}.")
+    return value
+
+
+def env_list(name: str, *, default: list[str]) -> list[str]:
+    """Return a comma-separated list variable with blanks removed."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def parse_database_url(url: str, *, name: str = "DATABASE_URL") -> dict:
+    """Turn ``postgres://user:pass@host:port/db?host=/socket/dir`` into DATABASES['default']."""
+    parts = urlsplit(url)
+    if parts.scheme not in {"postgres", "postgresql"}:
+        raise ImproperlyConfigured(
+            f"{name} must start with postgres:// or postgresql:// (got {parts.scheme or 'no'} scheme), "
+            "for example postgres://postgres@127.0.0.1:5432/plo_tracker."
+        )
+    database = unquote(parts.path.lstrip("/"))
+    if not database or "/" in database:
+        raise ImproperlyConfigured(f"{name} must name one database after the host, e.g. .../plo_tracker.")
+    try:
+        port = parts.port
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} has a port that is not a number.") from None
+    query = parse_qs(parts.query)
+    host = query.pop("host", [parts.hostname or ""])[0]
+    options = {key: values[-1] for key, values in query.items()}
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": database,
+        "USER": unquote(parts.username or ""),
+        "PASSWORD": unquote(parts.password or ""),
+        "HOST": host,
+        "PORT": str(port or ""),
+        "OPTIONS": options,
+    }
+
+
+def check_redis_url(url: str, *, name: str = "REDIS_URL") -> str:
+    """Return the Redis URL after checking its scheme and database number."""
+    parts = urlsplit(url)
+    if parts.scheme not in {"redis", "rediss", "unix"}:
+        raise ImproperlyConfigured(f"{name} must start with redis://, rediss:// or unix:// (got {url!r}).")
+    db = parts.path.lstrip("/")
+    if db and not db.isdigit():
+        raise ImproperlyConfigured(f"{name} database must be a number after the host, e.g. redis://127.0.0.1:6379/0.")
+    try:
+        parts.port  # noqa: B018 - parsing the port is the check
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} has a port that is not a number.") from None
+    return url

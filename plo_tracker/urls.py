@@ -1,0 +1,20 @@
+"""URL configuration for PLO Tracker."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from plo_tracker import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("sign-in/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+    path("", include("cases.urls")),
+]
+
+handler403 = "plo_tracker.views.permission_denied"
+handler404 = "plo_tracker.views.page_not_found"
+handler500 = "plo_tracker.views.server_error"

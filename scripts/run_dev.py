@@ -1,0 +1,104 @@
+"""`make run`: prepare the database and serve PLO Tracker on http://127.0.0.1:8000.
+
+Steps, each safe to repeat:
+1. create the database named by DATABASE_URL if missing (without DATABASE_URL, settings start
+   the embedded PostgreSQL in .pgdata/);
+2. migrate;
+3. load demo data with ``seed_demo`` if that command exists and no family is recorded yet;
+4. create the demo users with ``create_demo_users`` if that command exists (it prints the logins);
+5. run Django's development server. With REDIS_URL set, a Celery worker and beat run beside it as
+   child processes and are stopped when the server stops (Ctrl-C). Without REDIS_URL, tasks run
+   in-process (settings make Celery eager).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from with_services import ensure_database
+
+ROOT = Path(__file__).resolve().parent.parent
+ADDRESS = "127.0.0.1:8000"
+BIN = Path(sys.executable).parent
+
+
+def _demo_data_loaded() -> bool:
+    from django.apps import apps
+
+    try:
+        family = apps.get_model("cases", "Family")
+    except LookupError:
+        return False
+    return family._base_manager.exists()
+
+
+def prepare_database() -> None:
+    import django
+    from django.core.management import call_command, get_commands
+    from django.db import connections
+
+    django.setup()
+    call_command("migrate", interactive=False, verbosity=1)
+    commands = get_commands()
+    if "seed_demo" in commands and not _demo_data_loaded():
+        print("Loading demo data (first run only)...")
+        call_command("seed_demo")
+    if "create_demo_users" in commands:
+        call_command("create_demo_users")
+    else:
+        print("No demo users: the create_demo_users command does not exist yet.")
+    connections.close_all()
+
+
+def start_celery() -> list[subprocess.Popen]:
+    """A real worker and beat on the REDIS_URL broker, as in docker-compose.yml."""
+    celery = str(BIN / "celery")
+    return [
+        subprocess.Popen([celery, "-A", "plo_tracker", "worker", "--loglevel=INFO"], cwd=ROOT),
+        subprocess.Popen([celery, "-A", "plo_tracker", "beat", "--loglevel=INFO"], cwd=ROOT),
+    ]
+
+
+def stop(processes: list[subprocess.Popen]) -> None:
+    for process in processes:
+        if process.poll() is None:
+            process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def main() -> int:
+    os.chdir(ROOT)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "plo_tracker.settings")
+    ensure_database(os.environ.get("DATABASE_URL"))
+    prepare_database()
+
+    # SIGTERM (e.g. from a process manager) stops the children the same way Ctrl-C does.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    processes: list[subprocess.Popen] = []
+    try:
+        if os.environ.get("REDIS_URL"):
+            print("REDIS_URL is set: starting a Celery worker and beat.")
+            processes += start_celery()
+        else:
+            print("REDIS_URL is not set: Celery tasks run in-process.")
+        print(f"PLO Tracker: http://{ADDRESS}/ (Ctrl-C to stop)")
+        server = subprocess.Popen([sys.executable, "manage.py", "runserver", ADDRESS], cwd=ROOT)
+        processes.insert(0, server)
+        return server.wait()
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        stop(processes)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,58 @@
+"""Settings from the environment: production is deploy-clean, malformed values stop start-up."""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+
+from tests.processes import database_url, manage, process_env, production_env
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+@pytest.fixture
+def valid_database_url() -> str:
+    # Settings are only loaded by `check`, never connected to, so any real database will do.
+    return database_url(settings.DATABASES["default"])
+
+
+def test_it_passes_the_deployment_checks_with_production_variables(valid_database_url):
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        env=production_env(database_url=valid_database_url, redis_url=REDIS_URL),
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip() == "System check identified no issues (0 silenced)."
+    assert "WARNING" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("DATABASE_URL", "mysql://plo@127.0.0.1:3306/plo_tracker"),
+        ("DATABASE_URL", "postgres://postgres@127.0.0.1:port/plo_tracker"),
+        ("DATABASE_URL", "postgres://postgres@127.0.0.1:5432"),
+        ("REDIS_URL", "http://127.0.0.1:6379/0"),
+        ("REDIS_URL", "redis://127.0.0.1:6379/zero"),
+        ("DEBUG", "sometimes"),
+    ],
+)
+def test_it_refuses_to_start_with_a_malformed_variable(valid_database_url, variable, value):
+    env = process_env(DATABASE_URL=valid_database_url, REDIS_URL=REDIS_URL, DEBUG="true")
+    env[variable] = value
+    result = manage("check", env=env)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert variable in result.stderr.strip().splitlines()[-1], result.stderr
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL"])
+def test_it_refuses_to_start_in_production_without_a_required_variable(valid_database_url, missing):
+    env = production_env(database_url=valid_database_url, redis_url=REDIS_URL)
+    del env[missing]
+    result = manage("check", env=env)
+    assert result.returncode != 0
+    assert missing in result.stderr.strip().splitlines()[-1], result.stderr
