@@ -1,0 +1,151 @@
+"""Coded values shared by models, forms and the data dictionary.
+
+Values that are figures (targets, thresholds, comparators) live in reference
+tables with their source and vintage, not here. These are the closed code lists.
+"""
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    """What a user does; decides what they may see and change."""
+
+    SOCIAL_WORKER = "social_worker", "Social worker"
+    TEAM_MANAGER = "team_manager", "Team manager"
+    QUADRANT_CHAIR = "quadrant_chair", "Quadrant tracker meeting chair"
+    LA_ADMIN = "la_admin", "Local authority administrator"
+    BOARD_MEMBER = "board_member", "LFJB board member"
+    REGIONAL_ANALYST = "regional_analyst", "Regional analyst"
+
+
+# Roles that work with identifiable children of their own LA.
+LA_ROLES = frozenset({Role.SOCIAL_WORKER, Role.TEAM_MANAGER, Role.QUADRANT_CHAIR, Role.LA_ADMIN})
+# Roles that may change case data (others in LA_ROLES read only).
+WRITE_ROLES = frozenset({Role.SOCIAL_WORKER, Role.TEAM_MANAGER, Role.LA_ADMIN})
+# Roles that see aggregate figures only, never an identifiable child.
+AGGREGATE_ONLY_ROLES = frozenset({Role.BOARD_MEMBER, Role.REGIONAL_ANALYST})
+
+
+class Sex(models.TextChoices):
+    """CIN census sex codes."""
+
+    MALE = "M", "Male"
+    FEMALE = "F", "Female"
+    UNKNOWN = "U", "Not known (including unborn)"
+
+
+class Ethnicity(models.TextChoices):
+    """CIN census ethnicity codes."""
+
+    WBRI = "WBRI", "White British"
+    WIRI = "WIRI", "White Irish"
+    WIRT = "WIRT", "Traveller of Irish heritage"
+    WOTH = "WOTH", "Any other White background"
+    WROM = "WROM", "Gypsy/Roma"
+    MWBC = "MWBC", "White and Black Caribbean"
+    MWBA = "MWBA", "White and Black African"
+    MWAS = "MWAS", "White and Asian"
+    MOTH = "MOTH", "Any other mixed background"
+    AIND = "AIND", "Indian"
+    APKN = "APKN", "Pakistani"
+    ABAN = "ABAN", "Bangladeshi"
+    AOTH = "AOTH", "Any other Asian background"
+    BCRB = "BCRB", "Caribbean"
+    BAFR = "BAFR", "African"
+    BOTH = "BOTH", "Any other Black background"
+    CHNE = "CHNE", "Chinese"
+    OOTH = "OOTH", "Any other ethnic group"
+    REFU = "REFU", "Refused"
+    NOBT = "NOBT", "Information not yet obtained"
+
+
+class GatewayOutcome(models.TextChoices):
+    """Decision of the legal planning / legal gateway meeting (SSD legal gateway outcome)."""
+
+    CONTINUE_PLAN = "continue_plan", "Continue current plan (no pre-proceedings)"
+    START_PRE_PROCEEDINGS = "start_pre_proceedings", "Start pre-proceedings"
+    ISSUE_PROCEEDINGS = "issue_proceedings", "Issue care proceedings"
+
+
+class PPOutcome(models.TextChoices):
+    """How a pre-proceedings episode ended (CIN PPOutcome)."""
+
+    STEP_DOWN = "step_down", "Stepped down (child protection or child in need)"
+    ISSUE = "issue", "Care proceedings issued"
+    OTHER = "other", "Other (e.g. child moved away, case closed)"
+
+
+class YesNoUnknown(models.TextChoices):
+    YES = "yes", "Yes"
+    NO = "no", "No"
+    UNKNOWN = "unknown", "Not known"
+
+
+class LegalRepresentation(models.TextChoices):
+    """Whether the parents had legal representation in pre-proceedings (SSD)."""
+
+    ALL = "all", "All parents represented"
+    SOME = "some", "Some parents represented"
+    NONE = "none", "No parent represented"
+    UNKNOWN = "unknown", "Not known"
+
+
+class ShortNoticeReason(models.TextChoices):
+    """Why an application was made at short notice, bypassing pre-proceedings."""
+
+    IMMEDIATE_SAFETY = "immediate_safety", "Immediate safety risk"
+    ABDUCTION = "abduction", "Risk of abduction"
+    EPO_CRITERIA = "epo_criteria", "Emergency protection order criteria met"
+    OTHER = "other", "Other"
+
+
+class MeetingKind(models.TextChoices):
+    INITIAL = "initial", "Initial pre-proceedings meeting"
+    REVIEW = "review", "Review meeting"
+
+
+class AssessmentProvider(models.TextChoices):
+    IN_HOUSE = "in_house", "In-house (LA social worker)"
+    REGIONAL_HUB = "regional_hub", "Regional assessment hub"
+    ISW = "isw", "Independent social worker"
+    EXPERT = "expert", "Expert (e.g. psychologist, psychiatrist)"
+
+
+class AssessmentOutcome(models.TextChoices):
+    POSITIVE = "positive", "Positive"
+    NEGATIVE = "negative", "Negative"
+    INCONCLUSIVE = "inconclusive", "Inconclusive"
+    WITHDRAWN = "withdrawn", "Withdrawn or not completed"
+
+
+class HearingStatus(models.TextChoices):
+    """Status of a listed hearing. Adjourned = on the day; vacated = cancelled before the day."""
+
+    LISTED = "listed", "Listed"
+    HELD = "held", "Held"
+    ADJOURNED = "adjourned", "Adjourned (on the day)"
+    VACATED = "vacated", "Vacated (cancelled before the day)"
+    RELISTED = "relisted", "Re-listed"
+
+
+class CarePlan(models.TextChoices):
+    """LA care plan for a child (SSD initial and final care plan)."""
+
+    REMAIN_WITH_PARENTS = "remain_with_parents", "Remain with or return to parents"
+    FAMILY_OR_FRIENDS = "family_or_friends", "Placement with family or friends"
+    SGO = "sgo", "Special guardianship"
+    LONG_TERM_FOSTERING = "long_term_fostering", "Long-term fostering"
+    ADOPTION = "adoption", "Adoption"
+    RESIDENTIAL = "residential", "Residential care"
+    OTHER = "other", "Other"
+
+
+class DelayedItem(models.TextChoices):
+    """What a delay event held up."""
+
+    PRE_PROCEEDINGS = "pre_proceedings", "Pre-proceedings decision"
+    ASSESSMENT = "assessment", "Assessment"
+    HEARING = "hearing", "Hearing"
+    FINAL_HEARING = "final_hearing", "Final hearing"
+    ISSUE = "issue", "Issue of proceedings"
+    OTHER = "other", "Other"
