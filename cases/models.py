@@ -7,9 +7,11 @@ dictionary page is generated from it. CIN census / SSD names are in ``cases.mapp
 
 from __future__ import annotations
 
+import pghistory
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as BaseUserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
@@ -237,6 +239,60 @@ class ChildPopulation(models.Model):
 # ---------------------------------------------------------------------------
 
 
+# Every insert, update and delete of case data is written to an event table by a database
+# trigger, so bulk operations and raw SQL are recorded too. The request middleware (or
+# ``pghistory.context`` in services, tasks and commands) adds who made the change.
+def track_history(model: type[models.Model]) -> type[models.Model]:
+    """Record inserts, updates and deletes of ``model`` (fresh trackers per model, as pghistory needs)."""
+    return pghistory.track(
+        pghistory.InsertEvent(),
+        pghistory.UpdateEvent(),
+        pghistory.DeleteEvent(),
+        obj_field=pghistory.ObjForeignKey(related_name="history", db_constraint=False),
+    )(model)
+
+
+def on_or_after(later: str, earlier: str, name: str, message: str) -> models.CheckConstraint:
+    """A date-order rule the database enforces: ``later`` is empty, or on or after ``earlier``."""
+    constraint = models.CheckConstraint(
+        condition=Q(**{f"{later}__isnull": True})
+        | Q(**{f"{earlier}__isnull": True})
+        | Q(**{f"{later}__gte": models.F(earlier)}),
+        name=name,
+        violation_error_message=message,
+    )
+    constraint.date_rule = (later, earlier)
+    return constraint
+
+
+def not_in_future(instance: models.Model, fields: list[str]) -> dict[str, str]:
+    """Errors for date fields later than today (a milestone is recorded once it has happened)."""
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    errors = {}
+    for name in fields:
+        value = getattr(instance, name)
+        if value is not None and value > today:
+            label = instance._meta.get_field(name).verbose_name
+            errors[name] = f"The {label} must be today or in the past."
+    return errors
+
+
+def date_order_errors(instance: models.Model) -> dict[str, str]:
+    """The model's date-order CheckConstraints as field errors (shown before the database is asked)."""
+    errors = {}
+    for constraint in instance._meta.constraints:
+        rule = getattr(constraint, "date_rule", None)
+        if rule is None:
+            continue
+        later, earlier = rule
+        a, b = getattr(instance, later), getattr(instance, earlier)
+        if a is not None and b is not None and a < b:
+            errors.setdefault(later, constraint.violation_error_message)
+    return errors
+
+
 class ScopedQuerySet(models.QuerySet):
     """Queryset of LA-owned rows; ``visible_to`` is the one tenancy filter."""
 
@@ -278,10 +334,13 @@ class CaseRecord(models.Model):
         abstract = True
 
 
+@track_history
 class Family(CaseRecord):
     """A case: a child or sibling group who go through pre-proceedings or proceedings together."""
 
-    la_reference = models.CharField(max_length=40, help_text="The LA's own family or case reference (SSD family id).")
+    la_reference = models.CharField(
+        "LA reference", max_length=40, help_text="The LA's own family or case reference (SSD family id)."
+    )
     name = models.CharField(max_length=100, help_text="Working name for the family, e.g. the main family surname.")
     team = models.ForeignKey(
         Team, on_delete=models.PROTECT, null=True, blank=True, related_name="families", help_text="Allocated team."
@@ -306,16 +365,24 @@ class Family(CaseRecord):
         return f"{self.name} ({self.la_reference})"
 
 
+@track_history
 class Child(CaseRecord):
     """A child (or unborn child) known to the LA."""
 
     family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="children")
-    la_child_id = models.CharField(max_length=40, help_text="The LA's own child reference (CIN LAchildID).")
+    la_child_id = models.CharField(
+        "LA child ID", max_length=40, help_text="The LA's own child reference (CIN LAchildID)."
+    )
     first_name = models.CharField(max_length=100, blank=True, help_text="First name; may be empty for an unborn child.")
     last_name = models.CharField(max_length=100, help_text="Family name.")
-    date_of_birth = models.DateField(null=True, blank=True, help_text="Date of birth (CIN PersonBirthDate).")
+    date_of_birth = models.DateField(
+        "date of birth", null=True, blank=True, help_text="Date of birth (CIN PersonBirthDate)."
+    )
     expected_due_date = models.DateField(
-        null=True, blank=True, help_text="Expected date of birth of an unborn child (CIN ExpectedPersonBirthDate)."
+        "expected due date",
+        null=True,
+        blank=True,
+        help_text="Expected date of birth of an unborn child (CIN ExpectedPersonBirthDate).",
     )
     sex = models.CharField(max_length=1, choices=c.Sex.choices, default=c.Sex.UNKNOWN, help_text="Sex (CIN).")
     ethnicity = models.CharField(
@@ -341,32 +408,58 @@ class Child(CaseRecord):
     def is_unborn(self) -> bool:
         return self.date_of_birth is None
 
+    def clean(self) -> None:
+        errors = not_in_future(self, ["date_of_birth"])
+        if self.date_of_birth is None and self.expected_due_date is None:
+            errors["date_of_birth"] = "Enter a date of birth, or an expected due date for an unborn child."
+        if self.date_of_birth is not None and self.expected_due_date is not None:
+            errors["expected_due_date"] = "Leave the expected due date empty once the child is born."
+        if errors:
+            raise ValidationError(errors)
 
+
+@track_history
 class PreProceedingsEpisode(CaseRecord):
     """One pre-proceedings episode for a family, from legal gateway decision to step decision."""
 
     family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="episodes")
     children = models.ManyToManyField(Child, related_name="episodes", help_text="Children in this episode.")
-    gateway_meeting_date = models.DateField(help_text="Date of the legal planning / legal gateway meeting.")
+    gateway_meeting_date = models.DateField(
+        "legal gateway meeting date", help_text="Date of the legal planning / legal gateway meeting."
+    )
     gateway_outcome = models.CharField(
         max_length=30, choices=c.GatewayOutcome.choices, help_text="Decision of the legal gateway meeting (SSD)."
     )
     start_date = models.DateField(
-        null=True, blank=True, help_text="Date pre-proceedings started (CIN PPStartDate): the gateway decision date."
+        "pre-proceedings start date",
+        null=True,
+        blank=True,
+        help_text="Date pre-proceedings started (CIN PPStartDate): the gateway decision date.",
     )
     lbp_sent_date = models.DateField(
-        null=True, blank=True, help_text="Date the letter before proceedings was sent (CIN LBPSentDate)."
+        "date the letter before proceedings was sent",
+        null=True,
+        blank=True,
+        help_text="Date the letter before proceedings was sent (CIN LBPSentDate).",
     )
     fgdm_offered = models.BooleanField(
+        "family group meeting offered",
         null=True,
         blank=True,
         help_text="Whether a family group decision-making meeting was offered (CIN FGDMMeetingOffer).",
     )
-    fgdm_offered_date = models.DateField(null=True, blank=True, help_text="Date the FGC/FGDM was offered.")
-    fgdm_facilitated = models.BooleanField(
-        null=True, blank=True, help_text="Whether the offered FGDM took place (CIN FGDMMeetingFac)."
+    fgdm_offered_date = models.DateField(
+        "date the family group meeting was offered", null=True, blank=True, help_text="Date the FGC/FGDM was offered."
     )
-    fgdm_held_date = models.DateField(null=True, blank=True, help_text="Date the FGC/FGDM was held.")
+    fgdm_facilitated = models.BooleanField(
+        "family group meeting took place",
+        null=True,
+        blank=True,
+        help_text="Whether the offered FGDM took place (CIN FGDMMeetingFac).",
+    )
+    fgdm_held_date = models.DateField(
+        "date the family group meeting was held", null=True, blank=True, help_text="Date the FGC/FGDM was held."
+    )
     previous_pre_proceedings = models.BooleanField(
         default=False, help_text="A child in the episode had a previous pre-proceedings episode (SSD)."
     )
@@ -381,15 +474,22 @@ class PreProceedingsEpisode(CaseRecord):
     )
     pre_birth = models.BooleanField(default=False, help_text="Started before the birth of a child in the episode.")
     step_decision_date = models.DateField(
-        null=True, blank=True, help_text="Date of the decision to step down or issue (CIN StepDecisionDate)."
+        "decision date",
+        null=True,
+        blank=True,
+        help_text="Date of the decision to step down or issue (CIN StepDecisionDate).",
     )
     outcome = models.CharField(
         max_length=10, choices=c.PPOutcome.choices, blank=True, help_text="How the episode ended (CIN PPOutcome)."
     )
     court_application_date = models.DateField(
-        null=True, blank=True, help_text="Date the care application was made to court (CIN CourtAppDate)."
+        "court application date",
+        null=True,
+        blank=True,
+        help_text="Date the care application was made to court (CIN CourtAppDate).",
     )
     letter_initiating_cp_date = models.DateField(
+        "date of the letter initiating proceedings",
         null=True,
         blank=True,
         help_text="Date the letter initiating care proceedings was sent (CIN LetterInitCPDate).",
@@ -397,6 +497,67 @@ class PreProceedingsEpisode(CaseRecord):
 
     class Meta:
         ordering = ["-gateway_meeting_date"]
+        constraints = [
+            on_or_after(
+                "start_date",
+                "gateway_meeting_date",
+                "episode_start_after_gateway",
+                "The pre-proceedings start date must be on or after the legal gateway meeting.",
+            ),
+            on_or_after(
+                "lbp_sent_date",
+                "start_date",
+                "episode_lbp_after_start",
+                "The letter before proceedings must be sent on or after the pre-proceedings start date.",
+            ),
+            on_or_after(
+                "fgdm_held_date",
+                "fgdm_offered_date",
+                "episode_fgdm_held_after_offer",
+                "The family group meeting must be held on or after the date it was offered.",
+            ),
+            on_or_after(
+                "step_decision_date",
+                "start_date",
+                "episode_decision_after_start",
+                "The step-down or issue decision must be on or after the pre-proceedings start date.",
+            ),
+            on_or_after(
+                "court_application_date",
+                "step_decision_date",
+                "episode_application_after_decision",
+                "The court application must be on or after the decision to issue.",
+            ),
+            on_or_after(
+                "letter_initiating_cp_date",
+                "court_application_date",
+                "episode_letter_after_application",
+                "The letter initiating care proceedings must be on or after the court application.",
+            ),
+            models.CheckConstraint(
+                condition=Q(step_decision_date__isnull=True, outcome="")
+                | (Q(step_decision_date__isnull=False) & ~Q(outcome="")),
+                name="episode_outcome_with_decision",
+                violation_error_message="Record the outcome and the decision date together.",
+            ),
+            models.CheckConstraint(
+                condition=Q(court_application_date__isnull=True) | Q(outcome=c.PPOutcome.ISSUE),
+                name="episode_application_only_when_issued",
+                violation_error_message="A court application date needs the outcome 'Care proceedings issued'.",
+            ),
+            models.CheckConstraint(
+                condition=Q(step_decision_date__isnull=True)
+                | ~Q(fgdm_offered=True)
+                | Q(fgdm_facilitated__isnull=False),
+                name="episode_offered_fgdm_says_if_held",
+                violation_error_message="Say whether the offered family group meeting took place.",
+            ),
+            models.CheckConstraint(
+                condition=Q(fgdm_held_date__isnull=True) | Q(fgdm_facilitated=True),
+                name="episode_fgdm_held_date_needs_held",
+                violation_error_message="A family group meeting date needs the meeting to have taken place.",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Pre-proceedings for {self.family} from {self.start_date or self.gateway_meeting_date}"
@@ -405,13 +566,51 @@ class PreProceedingsEpisode(CaseRecord):
     def is_open(self) -> bool:
         return self.start_date is not None and self.step_decision_date is None
 
+    def clean(self) -> None:
+        errors = not_in_future(
+            self,
+            [
+                "gateway_meeting_date",
+                "start_date",
+                "lbp_sent_date",
+                "fgdm_offered_date",
+                "fgdm_held_date",
+                "step_decision_date",
+                "court_application_date",
+                "letter_initiating_cp_date",
+            ],
+        )
+        errors.update({k: v for k, v in date_order_errors(self).items() if k not in errors})
+        if self.gateway_outcome == c.GatewayOutcome.START_PRE_PROCEEDINGS and self.start_date is None:
+            errors.setdefault("start_date", "Enter the date pre-proceedings started.")
+        if bool(self.step_decision_date) != bool(self.outcome):
+            field = "outcome" if self.step_decision_date else "step_decision_date"
+            errors.setdefault(field, "Record the outcome and the decision date together.")
+        if self.court_application_date and self.outcome != c.PPOutcome.ISSUE:
+            errors.setdefault(
+                "court_application_date", "A court application date needs the outcome 'Care proceedings issued'."
+            )
+        if self.letter_initiating_cp_date and not self.court_application_date:
+            errors.setdefault("court_application_date", "Enter the court application date before the letter.")
+        if self.step_decision_date and self.fgdm_offered and self.fgdm_facilitated is None:
+            errors.setdefault("fgdm_facilitated", "Say whether the offered family group meeting took place.")
+        if self.fgdm_facilitated and not self.fgdm_offered:
+            errors.setdefault("fgdm_offered", "A family group meeting that took place must have been offered.")
+        if self.fgdm_held_date and not self.fgdm_facilitated:
+            errors.setdefault("fgdm_held_date", "A family group meeting date needs the meeting to have taken place.")
+        if errors:
+            raise ValidationError(errors)
 
+
+@track_history
 class PreProceedingsMeeting(CaseRecord):
     """An initial or review pre-proceedings meeting with parents and their lawyers."""
 
     episode = models.ForeignKey(PreProceedingsEpisode, on_delete=models.CASCADE, related_name="meetings")
     kind = models.CharField(max_length=10, choices=c.MeetingKind.choices, help_text="Initial or review meeting.")
-    meeting_date = models.DateField(help_text="Date the meeting took place (initial: CIN InitialPPMeetingDate).")
+    meeting_date = models.DateField(
+        "meeting date", help_text="Date the meeting took place (initial: CIN InitialPPMeetingDate)."
+    )
     note = models.TextField(blank=True, help_text="What was agreed, in brief.")
 
     class Meta:
@@ -420,7 +619,16 @@ class PreProceedingsMeeting(CaseRecord):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on {self.meeting_date}"
 
+    def clean(self) -> None:
+        errors = not_in_future(self, ["meeting_date"])
+        start = self.episode.start_date if self.episode_id else None
+        if self.meeting_date and start and self.meeting_date < start:
+            errors.setdefault("meeting_date", "A pre-proceedings meeting must be on or after the start date.")
+        if errors:
+            raise ValidationError(errors)
 
+
+@track_history
 class Proceedings(CaseRecord):
     """A Section 31 care application: one court case number, one or more children."""
 
@@ -435,10 +643,13 @@ class Proceedings(CaseRecord):
     )
     court = models.ForeignKey(Court, on_delete=models.PROTECT, help_text="Court where the case is heard.")
     court_case_number = models.CharField(max_length=40, help_text="Court case number (SSD court reference).")
-    issue_date = models.DateField(help_text="Date the application was issued: day 1 of the 26 weeks.")
+    issue_date = models.DateField("issue date", help_text="Date the application was issued: day 1 of the 26 weeks.")
     judge = models.CharField(max_length=100, blank=True, help_text="Allocated judge or tier.")
     guardian_allocated_date = models.DateField(
-        null=True, blank=True, help_text="Date a Cafcass children's guardian was allocated."
+        "date the guardian was allocated",
+        null=True,
+        blank=True,
+        help_text="Date a Cafcass children's guardian was allocated.",
     )
     short_notice = models.BooleanField(default=False, help_text="Application made at short notice (urgent).")
     short_notice_reason = models.CharField(
@@ -455,12 +666,41 @@ class Proceedings(CaseRecord):
         verbose_name_plural = "proceedings"
         constraints = [
             models.UniqueConstraint(fields=["local_authority", "court_case_number"], name="proceedings_unique_number"),
+            on_or_after(
+                "guardian_allocated_date",
+                "issue_date",
+                "proceedings_guardian_after_issue",
+                "The guardian must be allocated on or after the issue date.",
+            ),
+            on_or_after(
+                "concluded_date",
+                "issue_date",
+                "proceedings_concluded_after_issue",
+                "Proceedings conclude on or after the issue date.",
+            ),
+            models.CheckConstraint(
+                condition=Q(short_notice=True, short_notice_reason__gt="")
+                | Q(short_notice=False, short_notice_reason=""),
+                name="proceedings_short_notice_reason",
+                violation_error_message="Give the reason for a short-notice application (and only for one).",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.court_case_number} ({self.family})"
 
+    def clean(self) -> None:
+        errors = not_in_future(self, ["issue_date", "guardian_allocated_date"])
+        errors.update({k: v for k, v in date_order_errors(self).items() if k not in errors})
+        if self.short_notice and not self.short_notice_reason:
+            errors["short_notice_reason"] = "Select why the application was made at short notice."
+        if not self.short_notice and self.short_notice_reason:
+            errors["short_notice_reason"] = "Leave the reason empty unless the application was made at short notice."
+        if errors:
+            raise ValidationError(errors)
 
+
+@track_history
 class ChildProceedings(CaseRecord):
     """One child's part in an application: plans, extensions and final outcome."""
 
@@ -477,39 +717,103 @@ class ChildProceedings(CaseRecord):
     final_outcome = models.ForeignKey(
         OrderOutcome, on_delete=models.PROTECT, null=True, blank=True, help_text="Final order or other outcome."
     )
-    final_outcome_date = models.DateField(null=True, blank=True, help_text="Date of the final order or outcome.")
+    final_outcome_date = models.DateField(
+        "final order date", null=True, blank=True, help_text="Date of the final order or outcome."
+    )
 
     class Meta:
         ordering = ["proceedings", "child"]
         constraints = [
             models.UniqueConstraint(fields=["proceedings", "child"], name="child_proceedings_unique"),
+            models.CheckConstraint(
+                condition=Q(final_outcome__isnull=True, final_outcome_date__isnull=True)
+                | Q(final_outcome__isnull=False, final_outcome_date__isnull=False),
+                name="child_proceedings_outcome_with_date",
+                violation_error_message="Record the final outcome and its date together.",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.child} in {self.proceedings}"
 
+    def clean(self) -> None:
+        errors = not_in_future(self, ["final_outcome_date"])
+        if self.final_outcome_id and not self.final_outcome_date:
+            errors["final_outcome_date"] = "Enter the date of the final order or outcome."
+        if self.final_outcome_date and not self.final_outcome_id:
+            errors["final_outcome"] = "Select the final order or outcome."
+        issue = self.proceedings.issue_date if self.proceedings_id else None
+        if self.final_outcome_date and issue and self.final_outcome_date < issue:
+            errors.setdefault("final_outcome_date", "The final order date must be on or after the issue date.")
+        if self.final_plan_approved is not None and not self.final_plan:
+            errors["final_plan"] = "Select the final care plan before recording whether it was approved."
+        if self.interim_plan_approved is not None and not self.interim_plan:
+            errors["interim_plan"] = "Select the interim care plan before recording whether it was approved."
+        if errors:
+            raise ValidationError(errors)
 
+    def current_end_date(self, *, before=None):
+        """Date the child's timetable ends: issue + 26 weeks, moved by each extension granted."""
+        import datetime as dt
+
+        end = self.proceedings.issue_date + dt.timedelta(weeks=26)
+        for extension in self.extensions.all():
+            if extension.pk != getattr(before, "pk", None) and extension.new_end_date > end:
+                end = extension.new_end_date
+        return end
+
+
+@track_history
 class Extension(CaseRecord):
     """An extension of a child's 26-week timetable (up to 8 weeks each, s.32(5))."""
 
     child_proceedings = models.ForeignKey(ChildProceedings, on_delete=models.CASCADE, related_name="extensions")
-    granted_date = models.DateField(help_text="Date the court granted the extension.")
-    new_end_date = models.DateField(help_text="New date by which the case must be decided.")
+    granted_date = models.DateField("date the extension was granted", help_text="Date the court granted the extension.")
+    new_end_date = models.DateField("new end date", help_text="New date by which the case must be decided.")
     reason = models.TextField(help_text="Why the extension was necessary to resolve the case justly.")
 
     class Meta:
         ordering = ["granted_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(new_end_date__gt=models.F("granted_date")),
+                name="extension_end_after_granted",
+                violation_error_message="The new end date must be after the date the extension was granted.",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Extension to {self.new_end_date}"
 
+    def clean(self) -> None:
+        import datetime as dt
 
+        errors = not_in_future(self, ["granted_date"])
+        if not self.reason.strip():
+            errors["reason"] = "Enter why the extension was necessary to resolve the case justly."
+        if self.child_proceedings_id and self.new_end_date:
+            current = self.child_proceedings.current_end_date(before=self)
+            if self.new_end_date <= current:
+                errors["new_end_date"] = f"The new end date must be after the current end date, {current:%-d %B %Y}."
+            elif self.new_end_date > current + dt.timedelta(weeks=8):
+                errors["new_end_date"] = (
+                    f"An extension can be up to 8 weeks: the new end date must be on or before "
+                    f"{current + dt.timedelta(weeks=8):%-d %B %Y}."
+                )
+            issue = self.child_proceedings.proceedings.issue_date
+            if self.granted_date and self.granted_date < issue:
+                errors.setdefault("granted_date", "An extension is granted on or after the issue date.")
+        if errors:
+            raise ValidationError(errors)
+
+
+@track_history
 class Hearing(CaseRecord):
     """A hearing listed in an application."""
 
     proceedings = models.ForeignKey(Proceedings, on_delete=models.CASCADE, related_name="hearings")
     hearing_type = models.ForeignKey(HearingType, on_delete=models.PROTECT, help_text="Type of hearing.")
-    listed_date = models.DateField(help_text="Date the hearing is (or was) listed for.")
+    listed_date = models.DateField("listed date", help_text="Date the hearing is (or was) listed for.")
     status = models.CharField(
         max_length=10, choices=c.HearingStatus.choices, default=c.HearingStatus.LISTED, help_text="What happened."
     )
@@ -520,16 +824,55 @@ class Hearing(CaseRecord):
         blank=True,
         help_text="Reason code when adjourned or vacated (HMCTS reason list).",
     )
-    relisted_date = models.DateField(null=True, blank=True, help_text="New date when re-listed.")
+    relisted_date = models.DateField("re-listed date", null=True, blank=True, help_text="New date when re-listed.")
     note = models.TextField(blank=True)
 
     class Meta:
         ordering = ["listed_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status__in=[c.HearingStatus.ADJOURNED, c.HearingStatus.VACATED]) | Q(reason__isnull=False),
+                name="hearing_reason_when_adjourned_or_vacated",
+                violation_error_message="Select the reason the hearing was adjourned or vacated.",
+            ),
+            models.CheckConstraint(
+                condition=Q(relisted_date__isnull=True) | Q(relisted_date__gt=models.F("listed_date")),
+                name="hearing_relisted_after_listed",
+                violation_error_message="The re-listed date must be after the original listed date.",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.hearing_type} on {self.listed_date} ({self.get_status_display()})"
 
+    @property
+    def took_place(self) -> bool:
+        """Held, or adjourned on the day (the metric's definition of a hearing that happened)."""
+        return self.status in (c.HearingStatus.HELD, c.HearingStatus.ADJOURNED)
 
+    def clean(self) -> None:
+        from django.utils import timezone
+
+        errors = {}
+        adjourned_or_vacated = self.status in (c.HearingStatus.ADJOURNED, c.HearingStatus.VACATED)
+        if adjourned_or_vacated and not self.reason_id:
+            errors["reason"] = f"Select the reason the hearing was {self.get_status_display().split()[0].lower()}."
+        if self.status == c.HearingStatus.LISTED and self.reason_id:
+            errors["reason"] = "Leave the reason empty unless the hearing was adjourned or vacated."
+        took_place = self.status in (c.HearingStatus.HELD, c.HearingStatus.ADJOURNED)
+        if took_place and self.listed_date and self.listed_date > timezone.localdate():
+            errors["status"] = "A hearing can only be recorded as held or adjourned on or after its date."
+        if self.relisted_date and self.listed_date and self.relisted_date <= self.listed_date:
+            errors["relisted_date"] = "The re-listed date must be after the original listed date."
+        if self.status == c.HearingStatus.RELISTED and not self.relisted_date:
+            errors["relisted_date"] = "Enter the date the hearing is re-listed for."
+        if self.proceedings_id and self.listed_date and self.listed_date < self.proceedings.issue_date:
+            errors.setdefault("listed_date", "A hearing cannot be listed before the application was issued.")
+        if errors:
+            raise ValidationError(errors)
+
+
+@track_history
 class Assessment(CaseRecord):
     """An assessment instructed during pre-proceedings or proceedings."""
 
@@ -543,20 +886,52 @@ class Assessment(CaseRecord):
     assessment_type = models.ForeignKey(AssessmentType, on_delete=models.PROTECT, help_text="Kind of assessment.")
     provider = models.CharField(max_length=20, choices=c.AssessmentProvider.choices, help_text="Who carries it out.")
     subject = models.CharField(max_length=200, blank=True, help_text="Who is assessed, e.g. mother, maternal aunt.")
-    instructed_date = models.DateField(help_text="Date the assessment was instructed.")
-    due_date = models.DateField(null=True, blank=True, help_text="Date the report is due.")
-    completed_date = models.DateField(null=True, blank=True, help_text="Date the report was completed.")
+    instructed_date = models.DateField("date instructed", help_text="Date the assessment was instructed.")
+    due_date = models.DateField("due date", null=True, blank=True, help_text="Date the report is due.")
+    completed_date = models.DateField(
+        "completion date", null=True, blank=True, help_text="Date the report was completed."
+    )
     outcome = models.CharField(
         max_length=20, choices=c.AssessmentOutcome.choices, blank=True, help_text="Conclusion of the assessment."
     )
 
     class Meta:
         ordering = ["instructed_date"]
+        constraints = [
+            on_or_after(
+                "due_date",
+                "instructed_date",
+                "assessment_due_after_instructed",
+                "The due date must be on or after the date the assessment was instructed.",
+            ),
+            on_or_after(
+                "completed_date",
+                "instructed_date",
+                "assessment_completed_after_instructed",
+                "The completion date must be on or after the date the assessment was instructed.",
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome="") | Q(completed_date__isnull=False),
+                name="assessment_outcome_needs_completion",
+                violation_error_message="Enter the completion date before the outcome.",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.assessment_type} instructed {self.instructed_date}"
 
+    def clean(self) -> None:
+        errors = not_in_future(self, ["instructed_date", "completed_date"])
+        errors.update({k: v for k, v in date_order_errors(self).items() if k not in errors})
+        if self.outcome and not self.completed_date:
+            errors.setdefault("completed_date", "Enter the completion date before the outcome.")
+        if not self.episode_id and not self.proceedings_id:
+            errors["episode"] = "Link the assessment to the pre-proceedings episode or the proceedings."
+        if errors:
+            raise ValidationError(errors)
 
+
+@track_history
 class DelayEvent(CaseRecord):
     """Days lost on a case, with the reason coded from the delay taxonomy."""
 
@@ -567,7 +942,7 @@ class DelayEvent(CaseRecord):
     episode = models.ForeignKey(
         PreProceedingsEpisode, on_delete=models.SET_NULL, null=True, blank=True, related_name="delay_events"
     )
-    event_date = models.DateField(help_text="Date the delay happened or was identified.")
+    event_date = models.DateField("date of the delay", help_text="Date the delay happened or was identified.")
     delayed_item = models.CharField(max_length=20, choices=c.DelayedItem.choices, help_text="What was delayed.")
     days_lost = models.PositiveIntegerField(help_text="Calendar days lost.")
     reason = models.ForeignKey(DelayReason, on_delete=models.PROTECT, help_text="Reason code (maps to a driver).")
@@ -575,6 +950,20 @@ class DelayEvent(CaseRecord):
 
     class Meta:
         ordering = ["event_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(days_lost__gte=1),
+                name="delay_days_lost_positive",
+                violation_error_message="Days lost must be 1 or more.",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.days_lost} days lost on {self.event_date}"
+
+    def clean(self) -> None:
+        errors = not_in_future(self, ["event_date"])
+        if self.days_lost is not None and self.days_lost < 1:
+            errors["days_lost"] = "Days lost must be 1 or more."
+        if errors:
+            raise ValidationError(errors)

@@ -1,0 +1,138 @@
+"""Stored metrics, their runs, and board packs.
+
+Metrics are computed overnight (``reporting.services.metrics``) and stored per period, scope
+and metric so that dashboards and board packs read them without touching case rows. A period's
+values are replaced in one transaction, so readers see either the old or the new snapshot.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class ScopeType(models.TextChoices):
+    REGION = "region", "Region"
+    LA = "la", "Local authority"
+    AREA = "area", "Area or quadrant"
+    TEAM = "team", "Team"
+
+
+class MetricRun(models.Model):
+    """One computation of metrics for a range of months, with its outcome (the run log)."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+        SKIPPED = "skipped", "Skipped (another run held the lock)"
+
+    class Trigger(models.TextChoices):
+        SCHEDULE = "schedule", "Nightly schedule"
+        COMMAND = "command", "Management command"
+        ADMIN = "admin", "Administrator"
+        TEST = "test", "Test"
+
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
+    trigger = models.CharField(max_length=10, choices=Trigger.choices, default=Trigger.COMMAND)
+    first_period = models.DateField(null=True, blank=True, help_text="First month computed (1st of the month).")
+    last_period = models.DateField(null=True, blank=True, help_text="Last month computed (1st of the month).")
+    as_of = models.DateField(null=True, blank=True, help_text="Date the run treated as today.")
+    rows_written = models.PositiveIntegerField(default=0)
+    duration_seconds = models.FloatField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"Metric run {self.pk} ({self.get_status_display()})"
+
+
+class PeriodSnapshot(models.Model):
+    """The run whose values are current for a month. Replaced with the values, atomically."""
+
+    period = models.DateField(primary_key=True, help_text="First day of the month.")
+    run = models.ForeignKey(MetricRun, on_delete=models.PROTECT, related_name="snapshots")
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-period"]
+
+    def __str__(self) -> str:
+        return f"{self.period:%B %Y} from run {self.run_id}"
+
+
+class MetricValue(models.Model):
+    """One figure: a metric for a month and a scope (and optionally one breakdown value)."""
+
+    run = models.ForeignKey(MetricRun, on_delete=models.PROTECT, related_name="values")
+    period = models.DateField(help_text="First day of the month the value is for.")
+    metric = models.CharField(max_length=60, help_text="Metric code from reporting.catalogue.")
+    scope_type = models.CharField(max_length=10, choices=ScopeType.choices)
+    scope_id = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Id of the LA, area or team; empty for the region."
+    )
+    local_authority = models.ForeignKey(
+        "cases.LocalAuthority", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    dimension = models.CharField(
+        max_length=60, blank=True, default="", help_text="Breakdown key, e.g. a reason code, driver or band."
+    )
+    value = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
+    numerator = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
+    denominator = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["period", "scope_type", "scope_id", "metric"], name="metricvalue_lookup"),
+            models.Index(fields=["metric", "scope_type", "scope_id", "period"], name="metricvalue_trend"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "metric", "scope_type", "scope_id", "dimension"],
+                name="metricvalue_unique",
+                nulls_distinct=False,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.metric} {self.scope_type}:{self.scope_id} {self.period:%Y-%m} = {self.value}"
+
+
+class BoardPack(models.Model):
+    """A rendered monthly LFJB board pack (aggregates only), stored with what produced it."""
+
+    month = models.DateField(unique=True, help_text="First day of the month the pack reports on.")
+    metric_run = models.ForeignKey(MetricRun, on_delete=models.PROTECT, related_name="board_packs")
+    file = models.FileField(upload_to="board-packs/")
+    sha256 = models.CharField(max_length=64)
+    size_bytes = models.PositiveIntegerField()
+    page_count = models.PositiveSmallIntegerField()
+    generated_at = models.DateTimeField()
+    generated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    render_seconds = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-month"]
+
+    def __str__(self) -> str:
+        return f"Board pack {self.month:%B %Y}"
+
+
+class BoardPackDownload(models.Model):
+    """Who downloaded which board pack, and when."""
+
+    pack = models.ForeignKey(BoardPack, on_delete=models.CASCADE, related_name="downloads")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    downloaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-downloaded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} downloaded {self.pack} at {self.downloaded_at:%Y-%m-%d %H:%M}"

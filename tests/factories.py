@@ -1,0 +1,160 @@
+"""factory_boy factories for tests. All names and references are synthetic.
+
+Reference data (LAs, teams, courts, code lists) comes from the data migrations, so factories
+look it up rather than inventing it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import factory
+from factory.django import DjangoModelFactory
+
+from cases import constants as c
+from cases import models as m
+
+
+def la(dfe_code: str = "881") -> m.LocalAuthority:
+    """A local authority loaded by the reference data migration (881 Essex, 935 Suffolk, ...)."""
+    return m.LocalAuthority.objects.get(dfe_code=dfe_code)
+
+
+def team_of(local_authority: m.LocalAuthority) -> m.Team:
+    return local_authority.teams.order_by("name").first()
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = m.User
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = factory.Sequence(lambda n: f"Sam{n}")
+    last_name = "Tester"
+    email = factory.LazyAttribute(lambda o: f"{o.username}@example.test")
+    role = c.Role.SOCIAL_WORKER
+    local_authority = factory.LazyFunction(la)
+    team = factory.LazyAttribute(lambda o: team_of(o.local_authority) if o.local_authority else None)
+    password = factory.django.Password("correct-horse-battery")
+
+
+class FamilyFactory(DjangoModelFactory):
+    class Meta:
+        model = m.Family
+
+    local_authority = factory.LazyFunction(la)
+    la_reference = factory.Sequence(lambda n: f"FAM-{n:05d}")
+    name = factory.Sequence(lambda n: f"Testfamily{n}")
+    team = factory.LazyAttribute(lambda o: team_of(o.local_authority))
+    social_worker = None
+
+
+class ChildFactory(DjangoModelFactory):
+    class Meta:
+        model = m.Child
+
+    family = factory.SubFactory(FamilyFactory)
+    local_authority = factory.SelfAttribute("family.local_authority")
+    la_child_id = factory.Sequence(lambda n: f"CH-{n:06d}")
+    first_name = factory.Sequence(lambda n: f"Childname{n}")
+    last_name = factory.SelfAttribute("family.name")
+    date_of_birth = dt.date(2021, 3, 14)
+    sex = c.Sex.FEMALE
+    ethnicity = c.Ethnicity.WBRI
+
+
+class EpisodeFactory(DjangoModelFactory):
+    class Meta:
+        model = m.PreProceedingsEpisode
+
+    family = factory.SubFactory(FamilyFactory)
+    local_authority = factory.SelfAttribute("family.local_authority")
+    gateway_meeting_date = dt.date(2025, 1, 6)
+    gateway_outcome = c.GatewayOutcome.START_PRE_PROCEEDINGS
+    start_date = factory.SelfAttribute("gateway_meeting_date")
+
+    @factory.post_generation
+    def children(self, create, extracted, **kwargs):
+        if not create:
+            return
+        if extracted is None:
+            extracted = list(self.family.children.all()) or [ChildFactory(family=self.family)]
+        self.children.set(extracted)
+
+
+class MeetingFactory(DjangoModelFactory):
+    class Meta:
+        model = m.PreProceedingsMeeting
+
+    episode = factory.SubFactory(EpisodeFactory)
+    local_authority = factory.SelfAttribute("episode.local_authority")
+    kind = c.MeetingKind.INITIAL
+    meeting_date = factory.LazyAttribute(lambda o: o.episode.start_date + dt.timedelta(days=14))
+
+
+class ProceedingsFactory(DjangoModelFactory):
+    class Meta:
+        model = m.Proceedings
+
+    family = factory.SubFactory(FamilyFactory)
+    local_authority = factory.SelfAttribute("family.local_authority")
+    court = factory.LazyFunction(lambda: m.Court.objects.get(code="chelmsford"))
+    court_case_number = factory.Sequence(lambda n: f"CM25C{n:05d}")
+    issue_date = dt.date(2025, 3, 3)
+
+
+class ChildProceedingsFactory(DjangoModelFactory):
+    class Meta:
+        model = m.ChildProceedings
+
+    proceedings = factory.SubFactory(ProceedingsFactory)
+    local_authority = factory.SelfAttribute("proceedings.local_authority")
+    child = factory.LazyAttribute(lambda o: ChildFactory(family=o.proceedings.family))
+
+
+class ExtensionFactory(DjangoModelFactory):
+    class Meta:
+        model = m.Extension
+
+    child_proceedings = factory.SubFactory(ChildProceedingsFactory)
+    local_authority = factory.SelfAttribute("child_proceedings.local_authority")
+    granted_date = factory.LazyAttribute(lambda o: o.child_proceedings.proceedings.issue_date + dt.timedelta(weeks=24))
+    new_end_date = factory.LazyAttribute(lambda o: o.child_proceedings.proceedings.issue_date + dt.timedelta(weeks=34))
+    reason = "Parenting assessment of the mother needs further time to conclude."
+
+
+class HearingFactory(DjangoModelFactory):
+    class Meta:
+        model = m.Hearing
+
+    proceedings = factory.SubFactory(ProceedingsFactory)
+    local_authority = factory.SelfAttribute("proceedings.local_authority")
+    hearing_type = factory.LazyFunction(lambda: m.HearingType.objects.get(code="cmh"))
+    listed_date = factory.LazyAttribute(lambda o: o.proceedings.issue_date + dt.timedelta(days=14))
+    status = c.HearingStatus.HELD
+
+
+class AssessmentFactory(DjangoModelFactory):
+    class Meta:
+        model = m.Assessment
+
+    family = factory.SubFactory(FamilyFactory)
+    local_authority = factory.SelfAttribute("family.local_authority")
+    episode = factory.LazyAttribute(lambda o: EpisodeFactory(family=o.family))
+    assessment_type = factory.LazyFunction(lambda: m.AssessmentType.objects.get(code="parenting"))
+    provider = c.AssessmentProvider.IN_HOUSE
+    subject = "Mother"
+    instructed_date = dt.date(2025, 2, 3)
+
+
+class DelayEventFactory(DjangoModelFactory):
+    class Meta:
+        model = m.DelayEvent
+
+    family = factory.SubFactory(FamilyFactory)
+    local_authority = factory.SelfAttribute("family.local_authority")
+    event_date = dt.date(2025, 5, 12)
+    delayed_item = c.DelayedItem.HEARING
+    days_lost = 14
+    reason = factory.LazyFunction(lambda: m.DelayReason.objects.get(code="expert_late_report"))
