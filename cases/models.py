@@ -252,6 +252,10 @@ def track_history(model: type[models.Model]) -> type[models.Model]:
     )(model)
 
 
+# Constraint name -> (later field, earlier field), so clean() can report the rule on the field.
+DATE_RULES: dict[str, tuple[str, str]] = {}
+
+
 def on_or_after(later: str, earlier: str, name: str, message: str) -> models.CheckConstraint:
     """A date-order rule the database enforces: ``later`` is empty, or on or after ``earlier``."""
     constraint = models.CheckConstraint(
@@ -261,7 +265,7 @@ def on_or_after(later: str, earlier: str, name: str, message: str) -> models.Che
         name=name,
         violation_error_message=message,
     )
-    constraint.date_rule = (later, earlier)
+    DATE_RULES[name] = (later, earlier)
     return constraint
 
 
@@ -283,7 +287,7 @@ def date_order_errors(instance: models.Model) -> dict[str, str]:
     """The model's date-order CheckConstraints as field errors (shown before the database is asked)."""
     errors = {}
     for constraint in instance._meta.constraints:
-        rule = getattr(constraint, "date_rule", None)
+        rule = DATE_RULES.get(constraint.name)
         if rule is None:
             continue
         later, earlier = rule
@@ -333,6 +337,17 @@ class CaseRecord(models.Model):
     class Meta:
         abstract = True
 
+    def get_constraints(self):
+        """Unique constraints only: each model's clean() reports its CheckConstraints on the right field.
+
+        The CheckConstraints stay in the database as the backstop for imports and bulk writes; left
+        here, full_clean() would also report each broken rule a second time as a non-field error.
+        """
+        return [
+            (model, [x for x in constraints if not isinstance(x, models.CheckConstraint)])
+            for model, constraints in super().get_constraints()
+        ]
+
 
 @track_history
 class Family(CaseRecord):
@@ -369,7 +384,9 @@ class Family(CaseRecord):
 class Child(CaseRecord):
     """A child (or unborn child) known to the LA."""
 
-    family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="children")
+    family = models.ForeignKey(
+        Family, on_delete=models.PROTECT, related_name="children", help_text="The family (case) the child belongs to."
+    )
     la_child_id = models.CharField(
         "LA child ID", max_length=40, help_text="The LA's own child reference (CIN LAchildID)."
     )
@@ -422,7 +439,9 @@ class Child(CaseRecord):
 class PreProceedingsEpisode(CaseRecord):
     """One pre-proceedings episode for a family, from legal gateway decision to step decision."""
 
-    family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="episodes")
+    family = models.ForeignKey(
+        Family, on_delete=models.PROTECT, related_name="episodes", help_text="The family (case) the episode is for."
+    )
     children = models.ManyToManyField(Child, related_name="episodes", help_text="Children in this episode.")
     gateway_meeting_date = models.DateField(
         "legal gateway meeting date", help_text="Date of the legal planning / legal gateway meeting."
@@ -606,7 +625,12 @@ class PreProceedingsEpisode(CaseRecord):
 class PreProceedingsMeeting(CaseRecord):
     """An initial or review pre-proceedings meeting with parents and their lawyers."""
 
-    episode = models.ForeignKey(PreProceedingsEpisode, on_delete=models.CASCADE, related_name="meetings")
+    episode = models.ForeignKey(
+        PreProceedingsEpisode,
+        on_delete=models.CASCADE,
+        related_name="meetings",
+        help_text="The pre-proceedings episode the meeting belongs to.",
+    )
     kind = models.CharField(max_length=10, choices=c.MeetingKind.choices, help_text="Initial or review meeting.")
     meeting_date = models.DateField(
         "meeting date", help_text="Date the meeting took place (initial: CIN InitialPPMeetingDate)."
@@ -632,7 +656,12 @@ class PreProceedingsMeeting(CaseRecord):
 class Proceedings(CaseRecord):
     """A Section 31 care application: one court case number, one or more children."""
 
-    family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="proceedings")
+    family = models.ForeignKey(
+        Family,
+        on_delete=models.PROTECT,
+        related_name="proceedings",
+        help_text="The family (case) the application is about.",
+    )
     episode = models.ForeignKey(
         PreProceedingsEpisode,
         on_delete=models.SET_NULL,
@@ -704,8 +733,13 @@ class Proceedings(CaseRecord):
 class ChildProceedings(CaseRecord):
     """One child's part in an application: plans, extensions and final outcome."""
 
-    proceedings = models.ForeignKey(Proceedings, on_delete=models.CASCADE, related_name="child_parts")
-    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="proceedings_parts")
+    proceedings = models.ForeignKey(
+        Proceedings,
+        on_delete=models.CASCADE,
+        related_name="child_parts",
+        help_text="The application (court case) the child is part of.",
+    )
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="proceedings_parts", help_text="The child.")
     interim_plan = models.CharField(
         max_length=30, choices=c.CarePlan.choices, blank=True, help_text="LA's interim care plan (SSD)."
     )
@@ -723,6 +757,7 @@ class ChildProceedings(CaseRecord):
 
     class Meta:
         ordering = ["proceedings", "child"]
+        verbose_name_plural = "child proceedings"
         constraints = [
             models.UniqueConstraint(fields=["proceedings", "child"], name="child_proceedings_unique"),
             models.CheckConstraint(
@@ -767,7 +802,12 @@ class ChildProceedings(CaseRecord):
 class Extension(CaseRecord):
     """An extension of a child's 26-week timetable (up to 8 weeks each, s.32(5))."""
 
-    child_proceedings = models.ForeignKey(ChildProceedings, on_delete=models.CASCADE, related_name="extensions")
+    child_proceedings = models.ForeignKey(
+        ChildProceedings,
+        on_delete=models.CASCADE,
+        related_name="extensions",
+        help_text="The child's part in the application that is extended.",
+    )
     granted_date = models.DateField("date the extension was granted", help_text="Date the court granted the extension.")
     new_end_date = models.DateField("new end date", help_text="New date by which the case must be decided.")
     reason = models.TextField(help_text="Why the extension was necessary to resolve the case justly.")
@@ -789,11 +829,15 @@ class Extension(CaseRecord):
         import datetime as dt
 
         errors = not_in_future(self, ["granted_date"])
+        if self.granted_date and self.new_end_date and self.new_end_date <= self.granted_date:
+            errors["new_end_date"] = "The new end date must be after the date the extension was granted."
         if not self.reason.strip():
             errors["reason"] = "Enter why the extension was necessary to resolve the case justly."
         if self.child_proceedings_id and self.new_end_date:
             current = self.child_proceedings.current_end_date(before=self)
-            if self.new_end_date <= current:
+            if "new_end_date" in errors:
+                pass
+            elif self.new_end_date <= current:
                 errors["new_end_date"] = f"The new end date must be after the current end date, {current:%-d %B %Y}."
             elif self.new_end_date > current + dt.timedelta(weeks=8):
                 errors["new_end_date"] = (
@@ -811,7 +855,12 @@ class Extension(CaseRecord):
 class Hearing(CaseRecord):
     """A hearing listed in an application."""
 
-    proceedings = models.ForeignKey(Proceedings, on_delete=models.CASCADE, related_name="hearings")
+    proceedings = models.ForeignKey(
+        Proceedings,
+        on_delete=models.CASCADE,
+        related_name="hearings",
+        help_text="The application the hearing is listed in.",
+    )
     hearing_type = models.ForeignKey(HearingType, on_delete=models.PROTECT, help_text="Type of hearing.")
     listed_date = models.DateField("listed date", help_text="Date the hearing is (or was) listed for.")
     status = models.CharField(
@@ -825,7 +874,7 @@ class Hearing(CaseRecord):
         help_text="Reason code when adjourned or vacated (HMCTS reason list).",
     )
     relisted_date = models.DateField("re-listed date", null=True, blank=True, help_text="New date when re-listed.")
-    note = models.TextField(blank=True)
+    note = models.TextField(blank=True, help_text="Anything else about the hearing, in brief.")
 
     class Meta:
         ordering = ["listed_date"]
@@ -876,12 +925,27 @@ class Hearing(CaseRecord):
 class Assessment(CaseRecord):
     """An assessment instructed during pre-proceedings or proceedings."""
 
-    family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="assessments")
+    family = models.ForeignKey(
+        Family,
+        on_delete=models.PROTECT,
+        related_name="assessments",
+        help_text="The family (case) the assessment is for.",
+    )
     episode = models.ForeignKey(
-        PreProceedingsEpisode, on_delete=models.SET_NULL, null=True, blank=True, related_name="assessments"
+        PreProceedingsEpisode,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assessments",
+        help_text="Pre-proceedings episode during which it was instructed, if any.",
     )
     proceedings = models.ForeignKey(
-        Proceedings, on_delete=models.SET_NULL, null=True, blank=True, related_name="assessments"
+        Proceedings,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assessments",
+        help_text="Proceedings during which it was instructed, if any.",
     )
     assessment_type = models.ForeignKey(AssessmentType, on_delete=models.PROTECT, help_text="Kind of assessment.")
     provider = models.CharField(max_length=20, choices=c.AssessmentProvider.choices, help_text="Who carries it out.")
@@ -935,18 +999,30 @@ class Assessment(CaseRecord):
 class DelayEvent(CaseRecord):
     """Days lost on a case, with the reason coded from the delay taxonomy."""
 
-    family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="delay_events")
+    family = models.ForeignKey(
+        Family, on_delete=models.PROTECT, related_name="delay_events", help_text="The family (case) that lost time."
+    )
     proceedings = models.ForeignKey(
-        Proceedings, on_delete=models.SET_NULL, null=True, blank=True, related_name="delay_events"
+        Proceedings,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="delay_events",
+        help_text="The application that was delayed, if in proceedings.",
     )
     episode = models.ForeignKey(
-        PreProceedingsEpisode, on_delete=models.SET_NULL, null=True, blank=True, related_name="delay_events"
+        PreProceedingsEpisode,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="delay_events",
+        help_text="The pre-proceedings episode that was delayed, if any.",
     )
     event_date = models.DateField("date of the delay", help_text="Date the delay happened or was identified.")
     delayed_item = models.CharField(max_length=20, choices=c.DelayedItem.choices, help_text="What was delayed.")
     days_lost = models.PositiveIntegerField(help_text="Calendar days lost.")
     reason = models.ForeignKey(DelayReason, on_delete=models.PROTECT, help_text="Reason code (maps to a driver).")
-    note = models.TextField(blank=True)
+    note = models.TextField(blank=True, help_text="What happened, in brief.")
 
     class Meta:
         ordering = ["event_date"]

@@ -5,4 +5,11 @@ from django.shortcuts import render
 
 
 def data_dictionary(request: HttpRequest) -> HttpResponse:
-    return render(request, "cases/data_dictionary.html")
+    """The agreed regional terminology, generated from the models (public: it holds no case data)."""
+    from cases import dictionary
+
+    return render(
+        request,
+        "cases/data_dictionary.html",
+        {"models": dictionary.build(), "reference_tables": dictionary.reference_tables()},
+    )

@@ -191,5 +191,9 @@ LOGGING = {
 }
 
 # Product settings (local policy, not statute): see README "Configuration".
+# Change history (django-pghistory): the admin lists every event with its label, values,
+# changes and context (who, which URL).
+PGHISTORY_ADMIN_LIST_DISPLAY = ["pgh_created_at", "pgh_label", "pgh_obj_model", "pgh_obj_id", "pgh_diff", "pgh_data"]
+
 PLO_SERVICE_NAME = "PLO Tracker"
 PLO_SMALL_NUMBER_THRESHOLD = env_int("PLO_SMALL_NUMBER_THRESHOLD", default=5, minimum=1)

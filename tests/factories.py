@@ -67,6 +67,7 @@ class ChildFactory(DjangoModelFactory):
 class EpisodeFactory(DjangoModelFactory):
     class Meta:
         model = m.PreProceedingsEpisode
+        skip_postgeneration_save = True
 
     family = factory.SubFactory(FamilyFactory)
     local_authority = factory.SelfAttribute("family.local_authority")
