@@ -409,10 +409,10 @@ class _Generator:
             ids = []
             for n in range(1, per_team + 1):
                 username = f"sw-{team.pk}-{n}"
+                first, last = self.rnd.choice(FIRST_NAMES), self.rnd.choice(SURNAMES)
                 if username in existing:
                     ids.append(m.User.objects.get(username=username).pk)
                     continue
-                first, last = self.rnd.choice(FIRST_NAMES), self.rnd.choice(SURNAMES)
                 row = self.rows.new(
                     m.User,
                     username=username,

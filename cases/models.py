@@ -7,6 +7,8 @@ dictionary page is generated from it. CIN census / SSD names are in ``cases.mapp
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pghistory
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -787,14 +789,19 @@ class ChildProceedings(CaseRecord):
         if errors:
             raise ValidationError(errors)
 
-    def current_end_date(self, *, before=None):
-        """Date the child's timetable ends: issue + 26 weeks, moved by each extension granted."""
-        import datetime as dt
+    def current_end_date(self, *, before: Extension | None = None) -> dt.date:
+        """End of the child's timetable: issue + 26 weeks, moved by each extension granted.
 
+        With ``before``, only the extensions granted before that one count (its own baseline).
+        """
         end = self.proceedings.issue_date + dt.timedelta(weeks=26)
         for extension in self.extensions.all():
-            if extension.pk != getattr(before, "pk", None) and extension.new_end_date > end:
-                end = extension.new_end_date
+            if before is not None and extension.pk == before.pk:
+                continue
+            later = before is not None and before.pk is not None and before.granted_date is not None
+            if later and (extension.granted_date, extension.pk) > (before.granted_date, before.pk):
+                continue
+            end = max(end, extension.new_end_date)
         return end
 
 
@@ -826,8 +833,6 @@ class Extension(CaseRecord):
         return f"Extension to {self.new_end_date}"
 
     def clean(self) -> None:
-        import datetime as dt
-
         errors = not_in_future(self, ["granted_date"])
         if self.granted_date and self.new_end_date and self.new_end_date <= self.granted_date:
             errors["new_end_date"] = "The new end date must be after the date the extension was granted."
