@@ -149,3 +149,21 @@ class DelayedItem(models.TextChoices):
     FINAL_HEARING = "final_hearing", "Final hearing"
     ISSUE = "issue", "Issue of proceedings"
     OTHER = "other", "Other"
+
+
+class MeetingDecision(models.TextChoices):
+    """What a quadrant tracker meeting decides for a case."""
+
+    CONTINUE = "continue", "Continue with a review date"
+    STEP_DOWN = "step_down", "Step down (child protection or child in need)"
+    ISSUE = "issue", "Issue care proceedings"
+    SEEK_EXTENSION = "seek_extension", "Seek an extension"
+    ESCALATE = "escalate", "Escalate to a senior manager"
+
+
+class ScopeKind(models.TextChoices):
+    """The part of an LA a dashboard, tracker or meeting covers."""
+
+    LA = "la", "Whole local authority"
+    AREA = "area", "Area or quadrant"
+    TEAM = "team", "Team"

@@ -35,6 +35,9 @@ CASE_MODELS: tuple[type[m.CaseRecord], ...] = (
     m.Hearing,
     m.Assessment,
     m.DelayEvent,
+    m.TrackerMeeting,
+    m.MeetingItem,
+    m.MeetingAction,
 )
 
 

@@ -159,3 +159,35 @@ class DelayEventFactory(DjangoModelFactory):
     delayed_item = c.DelayedItem.HEARING
     days_lost = 14
     reason = factory.LazyFunction(lambda: m.DelayReason.objects.get(code="expert_late_report"))
+
+
+class TrackerMeetingFactory(DjangoModelFactory):
+    class Meta:
+        model = m.TrackerMeeting
+
+    local_authority = factory.LazyFunction(la)
+    scope = c.ScopeKind.LA
+    meeting_date = dt.date(2025, 6, 2)
+    chair = factory.LazyAttribute(lambda o: UserFactory(role=c.Role.QUADRANT_CHAIR, local_authority=o.local_authority))
+
+
+class MeetingItemFactory(DjangoModelFactory):
+    class Meta:
+        model = m.MeetingItem
+
+    meeting = factory.SubFactory(TrackerMeetingFactory)
+    local_authority = factory.SelfAttribute("meeting.local_authority")
+    family = factory.LazyAttribute(lambda o: FamilyFactory(local_authority=o.meeting.local_authority))
+    position = factory.Sequence(lambda n: n + 1)
+
+
+class MeetingActionFactory(DjangoModelFactory):
+    class Meta:
+        model = m.MeetingAction
+
+    item = factory.SubFactory(MeetingItemFactory)
+    family = factory.SelfAttribute("item.family")
+    local_authority = factory.SelfAttribute("item.local_authority")
+    description = "Book the viability assessment of the maternal aunt."
+    owner = "Allocated social worker"
+    due_date = dt.date(2025, 6, 16)

@@ -40,7 +40,9 @@ def test_it_is_deterministic_for_a_seed(django_db_blocker):
 def test_it_generates_rows_that_pass_every_schema_rule():
     demo.seed_demo(seed=3, scale=0.3, years=3, as_of=AS_OF)
     rnd = random.Random(1)
-    for model in CASE_MODELS:
+    # Tracker meetings are recorded by chairs in meeting mode, not generated.
+    seeded = [model for model in CASE_MODELS if model not in (m.TrackerMeeting, m.MeetingItem, m.MeetingAction)]
+    for model in seeded:
         rows = list(model._base_manager.all())
         assert rows, f"no {model.__name__} rows"
         for row in rnd.sample(rows, min(60, len(rows))):

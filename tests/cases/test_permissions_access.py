@@ -23,6 +23,9 @@ BUILDERS = {
     "Hearing": lambda la: f.HearingFactory(proceedings__family__local_authority=la),
     "Assessment": lambda la: f.AssessmentFactory(family__local_authority=la),
     "DelayEvent": lambda la: f.DelayEventFactory(family__local_authority=la),
+    "TrackerMeeting": lambda la: f.TrackerMeetingFactory(local_authority=la),
+    "MeetingItem": lambda la: f.MeetingItemFactory(meeting__local_authority=la),
+    "MeetingAction": lambda la: f.MeetingActionFactory(item__meeting__local_authority=la),
 }
 
 

@@ -1,0 +1,268 @@
+"""The tracker: every open case in a scope, with drift flags and a red/amber/green status.
+
+A row is a family (case) with an open pre-proceedings episode or open proceedings. Everything a
+row shows, and every flag, is computed in one SQL statement with subqueries, so the list can be
+filtered and sorted by flag in the database and costs the same few queries for any number of
+cases. Thresholds come from the reference table (``Threshold``), never from code.
+
+Past-limit rule for a live case: today is after the child's timetable end (issue + 26 weeks,
+moved to the latest extension's new end date). The monthly metric counts 8 weeks per extension
+granted, as the reference defines it; for one child per application the two agree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import Case, Exists, F, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce, Greatest
+
+from cases import models as m
+
+
+@dataclass(frozen=True)
+class Flag:
+    code: str
+    label: str
+    severity: str  # "red" or "amber"
+    hint: str
+
+
+FLAGS: list[Flag] = [
+    Flag("s31_past_limit", "Proceedings past 26 weeks and extensions", "red", "Timetable end date has passed."),
+    Flag("pp_over_threshold", "Pre-proceedings over the local threshold", "red", "Longer than the local policy."),
+    Flag("overdue_action", "Overdue meeting action", "red", "An action agreed at a tracker meeting is overdue."),
+    Flag("no_social_worker", "No allocated social worker", "red", "Nobody is allocated to the family."),
+    Flag("s31_at_risk", "Proceedings at risk of passing 26 weeks", "amber", "Week 20 with no IRH, or week 26."),
+    Flag("no_irh_by_20", "No IRH listed by week 20", "amber", "An issues resolution hearing should be listed."),
+    Flag("no_review", "No review meeting within the interval", "amber", "Pre-proceedings review is overdue."),
+    Flag("overdue_assessment", "Overdue assessment", "amber", "An assessment is past its due date."),
+    Flag("no_family_network_meeting", "No family network meeting held", "amber", "No FGC/FGDM held yet."),
+    Flag("repeat_episode", "Repeat episode", "amber", "Previous pre-proceedings or care proceedings."),
+    Flag("baby_or_unborn", "Baby or unborn child", "amber", "A child is under 1 or not yet born."),
+]
+FLAGS_BY_CODE = {flag.code: flag for flag in FLAGS}
+RAG_ORDER = {"red": 0, "amber": 1, "green": 2}
+
+WEEKS_BANDS = {
+    "0-12": (0, 12),
+    "12-20": (12, 20),
+    "20-26": (20, 26),
+    "26-40": (26, 40),
+    "40+": (40, None),
+}
+
+
+class DaysBetween(models.Func):
+    """``later - earlier`` in days for two dates (PostgreSQL date subtraction)."""
+
+    template = "(%(expressions)s)"
+    arg_joiner = " - "
+    output_field = models.IntegerField()
+
+
+class DatePlusDays(models.Func):
+    """``date + days`` as a date (PostgreSQL date + integer)."""
+
+    template = "(%(expressions)s)"
+    arg_joiner = " + "
+    output_field = models.DateField()
+
+
+def thresholds() -> dict[str, Decimal]:
+    """Threshold values by code (one query)."""
+    return dict(m.Threshold.objects.values_list("code", "value"))
+
+
+def _weeks(values: dict[str, Decimal], code: str, default: int) -> int:
+    return int(values.get(code, default))
+
+
+def tracker_queryset(*, user, today: dt.date, limits: dict[str, Decimal] | None = None) -> models.QuerySet:
+    """Open cases visible to ``user`` with stage, weeks, next-due inputs, every flag and RAG."""
+    limits = thresholds() if limits is None else limits
+    pp_weeks = _weeks(limits, "pp_threshold_weeks", 16)
+    review_weeks = _weeks(limits, "pp_review_interval_weeks", 6)
+    fnm_weeks = _weeks(limits, "fgdm_by_weeks", 6)
+    irh_week = _weeks(limits, "irh_by_week", 20)
+    limit_week = _weeks(limits, "s31_limit_weeks", 26)
+    today_value = Value(today, output_field=models.DateField())
+
+    open_episodes = m.PreProceedingsEpisode.objects.filter(
+        family=OuterRef("pk"), start_date__isnull=False, step_decision_date__isnull=True
+    ).order_by("-start_date", "-pk")
+    open_proceedings = m.Proceedings.objects.filter(family=OuterRef("pk"), concluded_date__isnull=True).order_by(
+        "-issue_date", "-pk"
+    )
+    open_family_ids = m.PreProceedingsEpisode.objects.filter(
+        start_date__isnull=False, step_decision_date__isnull=True
+    ).values("family_id")
+    in_court_family_ids = m.Proceedings.objects.filter(concluded_date__isnull=True).values("family_id")
+
+    queryset = (
+        m.Family.objects.visible_to(user)
+        .filter(Q(pk__in=open_family_ids) | Q(pk__in=in_court_family_ids))
+        .select_related("team__area", "social_worker")
+        .annotate(
+            episode_id=Subquery(open_episodes.values("pk")[:1]),
+            episode_start=Subquery(open_episodes.values("start_date")[:1]),
+            proceedings_id=Subquery(open_proceedings.values("pk")[:1]),
+            issue_date=Subquery(open_proceedings.values("issue_date")[:1]),
+        )
+        .annotate(
+            last_meeting=Subquery(
+                m.PreProceedingsMeeting.objects.filter(episode_id=OuterRef("episode_id"))
+                .order_by("-meeting_date")
+                .values("meeting_date")[:1]
+            ),
+            timetable_end=Greatest(
+                DatePlusDays(F("issue_date"), Value(limit_week * 7)),
+                Coalesce(
+                    Subquery(
+                        m.Extension.objects.filter(child_proceedings__proceedings_id=OuterRef("proceedings_id"))
+                        .order_by("-new_end_date")
+                        .values("new_end_date")[:1]
+                    ),
+                    DatePlusDays(F("issue_date"), Value(limit_week * 7)),
+                ),
+                output_field=models.DateField(),
+            ),
+            has_irh=Exists(
+                m.Hearing.objects.filter(proceedings_id=OuterRef("proceedings_id"), hearing_type_id="irh").exclude(
+                    status="vacated", relisted_date__isnull=True
+                )
+            ),
+            next_hearing=Subquery(
+                m.Hearing.objects.filter(
+                    proceedings_id=OuterRef("proceedings_id"), status="listed", listed_date__gte=today
+                )
+                .order_by("listed_date")
+                .values("listed_date")[:1]
+            ),
+            next_assessment_due=Subquery(
+                m.Assessment.objects.filter(family=OuterRef("pk"), completed_date__isnull=True, due_date__isnull=False)
+                .order_by("due_date")
+                .values("due_date")[:1]
+            ),
+            next_action_due=Subquery(
+                m.MeetingAction.objects.filter(family=OuterRef("pk"), completed_date__isnull=True)
+                .order_by("due_date")
+                .values("due_date")[:1]
+            ),
+            stage=Case(
+                When(proceedings_id__isnull=False, then=Value("proceedings")),
+                default=Value("pre_proceedings"),
+                output_field=models.CharField(),
+            ),
+            days_elapsed=Case(
+                When(proceedings_id__isnull=False, then=DaysBetween(today_value, F("issue_date"))),
+                default=DaysBetween(today_value, F("episode_start")),
+                output_field=models.IntegerField(),
+            ),
+        )
+    )
+    in_court = Q(proceedings_id__isnull=False)
+    in_pp = Q(proceedings_id__isnull=True, episode_id__isnull=False)
+    flag_conditions = {
+        "s31_past_limit": in_court & Q(timetable_end__lt=today),
+        "pp_over_threshold": in_pp & Q(episode_start__lt=today - dt.timedelta(weeks=pp_weeks)),
+        "overdue_action": Q(next_action_due__lt=today),
+        "no_social_worker": Q(social_worker__isnull=True),
+        "s31_at_risk": in_court
+        & Q(timetable_end__gte=today)
+        & (
+            Q(issue_date__lte=today - dt.timedelta(weeks=irh_week), has_irh=False)
+            | Q(issue_date__lte=today - dt.timedelta(weeks=limit_week))
+        ),
+        "no_irh_by_20": in_court & Q(issue_date__lte=today - dt.timedelta(weeks=irh_week), has_irh=False),
+        "no_review": in_pp
+        & Q(
+            Q(last_meeting__lt=today - dt.timedelta(weeks=review_weeks))
+            | Q(last_meeting__isnull=True, episode_start__lt=today - dt.timedelta(weeks=review_weeks))
+        ),
+        "overdue_assessment": Q(next_assessment_due__lt=today),
+        "no_family_network_meeting": in_pp
+        & Q(episode_start__lt=today - dt.timedelta(weeks=fnm_weeks))
+        & ~Exists(m.PreProceedingsEpisode.objects.filter(pk=OuterRef("episode_id"), fgdm_held_date__isnull=False)),
+        "repeat_episode": Exists(
+            m.PreProceedingsEpisode.objects.filter(family=OuterRef("pk")).filter(
+                Q(previous_pre_proceedings=True) | Q(previous_care_proceedings=True)
+            )
+        ),
+        "baby_or_unborn": Exists(
+            m.Child.objects.filter(family=OuterRef("pk")).filter(
+                Q(date_of_birth__isnull=True) | Q(date_of_birth__gt=today - dt.timedelta(days=365))
+            )
+        ),
+    }
+    queryset = queryset.annotate(
+        **{
+            f"flag_{code}": models.ExpressionWrapper(condition, output_field=models.BooleanField())
+            for code, condition in flag_conditions.items()
+        }
+    )
+    red = Q()
+    amber = Q()
+    for flag in FLAGS:
+        if flag.severity == "red":
+            red |= Q(**{f"flag_{flag.code}": True})
+        else:
+            amber |= Q(**{f"flag_{flag.code}": True})
+    return queryset.annotate(
+        rag=Case(When(red, then=Value("red")), When(amber, then=Value("amber")), default=Value("green")),
+        rag_order=Case(When(red, then=Value(0)), When(amber, then=Value(1)), default=Value(2)),
+    ).prefetch_related(
+        Prefetch(
+            "children",
+            queryset=m.Child.objects.order_by("date_of_birth", "pk").only(
+                "pk", "family_id", "first_name", "last_name", "date_of_birth", "expected_due_date"
+            ),
+        )
+    )
+
+
+@dataclass
+class NextDue:
+    label: str
+    date: dt.date
+    overdue: bool
+
+
+def row_flags(row) -> list[Flag]:
+    """The flags raised on an annotated tracker row, most severe first."""
+    return [flag for flag in FLAGS if getattr(row, f"flag_{flag.code}", False)]
+
+
+def row_reason(row) -> str:
+    """The RAG status in words."""
+    flags = row_flags(row)
+    if not flags:
+        return "On track: no flags raised."
+    return "; ".join(flag.label for flag in flags) + "."
+
+
+def row_next_due(row, *, today: dt.date, limits: dict[str, Decimal]) -> NextDue | None:
+    """The earliest thing due on an annotated row (no extra queries)."""
+    candidates: list[NextDue] = []
+    if row.proceedings_id:
+        irh_by = row.issue_date + dt.timedelta(weeks=_weeks(limits, "irh_by_week", 20))
+        if not row.has_irh:
+            candidates.append(NextDue("IRH listed by week 20", irh_by, irh_by < today))
+        candidates.append(NextDue("Final hearing by timetable end", row.timetable_end, row.timetable_end < today))
+        if row.next_hearing:
+            candidates.append(NextDue("Next hearing", row.next_hearing, False))
+    elif row.episode_id:
+        review_by = (row.last_meeting or row.episode_start) + dt.timedelta(
+            weeks=_weeks(limits, "pp_review_interval_weeks", 6)
+        )
+        candidates.append(NextDue("Review meeting", review_by, review_by < today))
+        decide_by = row.episode_start + dt.timedelta(weeks=_weeks(limits, "pp_threshold_weeks", 16))
+        candidates.append(NextDue("Step-down or issue decision", decide_by, decide_by < today))
+    if row.next_assessment_due:
+        candidates.append(NextDue("Assessment report", row.next_assessment_due, row.next_assessment_due < today))
+    if row.next_action_due:
+        candidates.append(NextDue("Meeting action", row.next_action_due, row.next_action_due < today))
+    return min(candidates, key=lambda item: item.date) if candidates else None
