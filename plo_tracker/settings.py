@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from plo_tracker.lib.env import (
@@ -145,8 +146,19 @@ CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# A static schedule. Times avoid 01:00-02:00, the hour UK clocks change.
-CELERY_BEAT_SCHEDULE: dict = {}
+# A static schedule in UK time. Times avoid 01:00-02:00, the hour UK clocks change.
+CELERY_BEAT_SCHEDULE: dict = {
+    "nightly-metrics": {
+        "task": "reporting.compute_metrics",
+        "schedule": crontab(hour=2, minute=30),
+    },
+    # Runs on the first weekdays; the task builds last month's pack on the first working day only,
+    # after that night's metrics.
+    "monthly-board-pack": {
+        "task": "reporting.build_board_pack_monthly",
+        "schedule": crontab(hour=6, minute=0, day_of_month="1-7", day_of_week="mon-fri"),
+    },
+}
 
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}

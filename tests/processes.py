@@ -66,3 +66,68 @@ def manage(*args: str, env: dict[str, str], timeout: float = 120) -> subprocess.
         timeout=timeout,
         check=False,
     )
+
+
+class CeleryWorker:
+    """A real Celery worker process on its own queue, against the given database and Redis.
+
+    Use as a context manager; ``send`` routes a task by name to this worker's queue and waits.
+    """
+
+    def __init__(self, *, database: str, redis_url: str, log_dir: Path, **env: str) -> None:
+        import uuid
+
+        self.queue = f"test-{uuid.uuid4().hex}"
+        self.redis_url = redis_url
+        self.log = log_dir / f"{self.queue}.log"
+        self.env = production_env(
+            database_url=database,
+            redis_url=redis_url,
+            CELERY_WORKER_QUEUES=self.queue,
+            CELERY_WORKER_CONCURRENCY="1",
+            CELERY_WORKER_HOSTNAME=f"{self.queue}@%h",
+            **env,
+        )
+        self.process: subprocess.Popen | None = None
+
+    def __enter__(self) -> CeleryWorker:
+        with self.log.open("wb") as out:
+            self.process = subprocess.Popen(
+                [str(VENV_BIN / "celery"), "--app=plo_tracker", "worker", "--loglevel=INFO"],
+                cwd=REPO,
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        return self
+
+    def __exit__(self, *exc) -> None:
+        import signal
+
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def send(self, task: str, *, args=(), kwargs=None, timeout: float = 120):
+        """Send ``task`` through the broker to this worker and return its result."""
+        import time
+
+        from celery import Celery
+
+        client = Celery("tests", broker=self.redis_url, backend=self.redis_url)
+        try:
+            result = client.send_task(task, args=list(args), kwargs=kwargs or {}, queue=self.queue)
+            deadline = time.monotonic() + timeout
+            while not result.ready():
+                if self.process.poll() is not None:
+                    raise AssertionError(f"worker exited:\n{self.output()[-4000:]}")
+                if time.monotonic() > deadline:
+                    raise AssertionError(f"task {task} did not finish in {timeout}s:\n{self.output()[-4000:]}")
+                time.sleep(0.2)
+            return result.get(timeout=5)
+        finally:
+            client.close()

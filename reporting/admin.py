@@ -1,0 +1,53 @@
+"""Administrators' view of the metrics run log, current snapshots and board packs (read-only)."""
+
+from django.contrib import admin
+
+from reporting.models import BoardPack, BoardPackDownload, MetricRun, PeriodSnapshot
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows written by services only: admins look, they do not edit."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(MetricRun)
+class MetricRunAdmin(ReadOnlyAdmin):
+    list_display = [
+        "pk",
+        "status",
+        "trigger",
+        "started_at",
+        "finished_at",
+        "first_period",
+        "last_period",
+        "rows_written",
+        "duration_seconds",
+    ]
+    list_filter = ["status", "trigger"]
+    date_hierarchy = "started_at"
+    readonly_fields = [field.name for field in MetricRun._meta.fields]
+
+
+@admin.register(PeriodSnapshot)
+class PeriodSnapshotAdmin(ReadOnlyAdmin):
+    list_display = ["period", "run", "computed_at"]
+
+
+@admin.register(BoardPack)
+class BoardPackAdmin(ReadOnlyAdmin):
+    list_display = ["month", "metric_run", "page_count", "size_bytes", "generated_at", "generated_by", "render_seconds"]
+    readonly_fields = [field.name for field in BoardPack._meta.fields]
+
+
+@admin.register(BoardPackDownload)
+class BoardPackDownloadAdmin(ReadOnlyAdmin):
+    list_display = ["pack", "user", "downloaded_at"]
+    list_filter = ["pack"]
