@@ -872,6 +872,9 @@ def seed_demo(*, seed: int = 1, scale: float = 1.0, years: int = 5, as_of: dt.da
         if fast:
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL session_replication_role = origin")
+    # Fresh statistics, so the first queries after a bulk load get good plans.
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     summary = summarise(as_of=as_of)
     summary.rows = dict(generator.rows.counts)
     summary.seconds = time.monotonic() - started

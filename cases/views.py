@@ -1,7 +1,28 @@
-"""Case pages."""
+"""Case pages: the social worker's caseload, the case page and a form for every milestone.
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+Every case is fetched through ``get_visible`` (another LA's case is a 404) and every milestone
+through its case, so a record of another case or LA is a 404 too. Read-only roles see case pages
+but get a 403 on every form; board members and analysts get a 403 on all of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from cases import forms, selectors, services, tracker
+from cases import models as m
+from cases.permissions import can_write, get_visible, la_user_required, writer_required
+
+PAGE_SIZE = 25
 
 
 def data_dictionary(request: HttpRequest) -> HttpResponse:
@@ -12,4 +33,287 @@ def data_dictionary(request: HttpRequest) -> HttpResponse:
         request,
         "cases/data_dictionary.html",
         {"models": dictionary.build(), "reference_tables": dictionary.reference_tables()},
+    )
+
+
+@la_user_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    """My cases (or the team's, or the LA's) with stage, weeks elapsed, next due and flags."""
+    search = forms.CaseSearchForm(request.GET or None)
+    query = search.cleaned_data["q"] if search.is_valid() else ""
+    scope = "all" if request.GET.get("scope") == "all" else "mine"
+    today = timezone.localdate()
+    limits = tracker.thresholds()
+    page = Paginator(
+        selectors.case_list(user=request.user, today=today, search=query, scope=scope), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    rows = [
+        {
+            "case": row,
+            "flags": tracker.row_flags(row),
+            "reason": tracker.row_reason(row),
+            "next_due": tracker.row_next_due(row, today=today, limits=limits),
+            "weeks": row.days_elapsed // 7,
+        }
+        for row in page.object_list
+    ]
+    return render(
+        request,
+        "cases/case_list.html",
+        {
+            "page": page,
+            "rows": rows,
+            "search": search,
+            "query": query,
+            "scope": scope,
+            "can_write": can_write(request.user),
+        },
+    )
+
+
+@writer_required
+def case_create(request: HttpRequest) -> HttpResponse:
+    """Open a new case: the family and its first child."""
+    family = m.Family(local_authority_id=request.user.local_authority_id)
+    form = forms.CaseForm(request.POST or None, instance=family, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        child = m.Child(
+            first_name=data["child_first_name"],
+            last_name=data["child_last_name"],
+            la_child_id=data["child_la_id"],
+            date_of_birth=data["child_date_of_birth"],
+            expected_due_date=data["child_expected_due_date"],
+            sex=data["child_sex"],
+            ethnicity=data["child_ethnicity"],
+            local_authority_id=request.user.local_authority_id,
+        )
+        if not services.submission_claim(token=data.get("submission", "")):
+            messages.info(request, "That case was already saved.")
+            return redirect("cases:list")
+        try:
+            family = services.case_create(user=request.user, family=form.save(commit=False), child=child)
+        except ValidationError as error:
+            services.submission_release(token=data.get("submission", ""))
+            _add_errors(form, error, prefix="child_")
+        else:
+            messages.success(request, f"Case {family.la_reference} opened")
+            return redirect("cases:detail", family.pk)
+    return render(request, "cases/case_form.html", {"form": form})
+
+
+@la_user_required
+def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Who the case is about, its stage, what is due next and the timeline of every milestone."""
+    family = selectors.case_get(user=request.user, case_id=case_id)
+    today = timezone.localdate()
+    open_proceedings = [p for p in family.proceedings.all() if p.concluded_date is None]
+    open_episode = next((e for e in reversed(family.episodes.all()) if e.is_open), None)
+    return render(
+        request,
+        "cases/case_detail.html",
+        {
+            "case": family,
+            "stage": selectors.case_stage(family),
+            "timeline": selectors.case_timeline(family),
+            "next_due": selectors.case_next_due(family, today=today, limits=tracker.thresholds()),
+            "open_episode": open_episode,
+            "open_proceedings": open_proceedings[-1] if open_proceedings else None,
+            "open_actions": [action for action in family.actions.all() if action.is_open],
+            "can_write": can_write(request.user),
+            "today": today,
+        },
+    )
+
+
+# ---------------------------------------------------------------------------
+# Milestone forms: one view, a spec per milestone
+# ---------------------------------------------------------------------------
+
+
+def _open_episode(family: m.Family) -> m.PreProceedingsEpisode | None:
+    return family.episodes.filter(start_date__isnull=False, step_decision_date__isnull=True).order_by("-pk").first()
+
+
+def _open_proceedings(family: m.Family) -> m.Proceedings | None:
+    return family.proceedings.filter(concluded_date__isnull=True).order_by("-issue_date", "-pk").first()
+
+
+@dataclass(frozen=True)
+class Milestone:
+    title: str
+    form: type[forms.MilestoneForm]
+    # The record to edit (pk given) or a new one (pk None); None when there is nothing to record it on.
+    instance: Callable[[m.Family, int | None], object]
+    save: Callable
+    needs: str = ""  # what must exist first, said when it does not
+    # Recorded on an existing record (the episode, a child's part): a correction only once filled in.
+    step: bool = False
+
+
+def _get(queryset, pk):
+    try:
+        return queryset.get(pk=pk)
+    except (queryset.model.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+def _episode_step(family, pk):
+    return _get(family.episodes.all(), pk) if pk else _open_episode(family)
+
+
+MILESTONES: dict[str, Milestone] = {
+    "child": Milestone(
+        "Child",
+        forms.ChildForm,
+        lambda family, pk: _get(family.children.all(), pk) if pk else m.Child(family=family),
+        lambda user, form: services.child_save(user=user, child=form.save(commit=False)),
+    ),
+    "episode": Milestone(
+        "Legal gateway decision",
+        forms.EpisodeStartForm,
+        lambda family, pk: _get(family.episodes.all(), pk) if pk else m.PreProceedingsEpisode(family=family),
+        lambda user, form: services.episode_save(
+            user=user, episode=form.save(commit=False), children=form.cleaned_data["children"]
+        ),
+    ),
+    "letter": Milestone(
+        "Letter before proceedings",
+        forms.LetterForm,
+        _episode_step,
+        lambda user, form: services.episode_save(user=user, episode=form.save(commit=False)),
+        needs="Record the legal gateway decision to start pre-proceedings first.",
+        step=True,
+    ),
+    "family-meeting": Milestone(
+        "Family group meeting (FGC/FGDM)",
+        forms.FamilyMeetingForm,
+        _episode_step,
+        lambda user, form: services.episode_save(user=user, episode=form.save(commit=False)),
+        needs="Record the legal gateway decision to start pre-proceedings first.",
+        step=True,
+    ),
+    "pp-meeting": Milestone(
+        "Pre-proceedings meeting",
+        forms.PPMeetingForm,
+        lambda family, pk: (
+            _get(m.PreProceedingsMeeting.objects.filter(episode__family=family), pk)
+            if pk
+            else (m.PreProceedingsMeeting(episode=episode) if (episode := _open_episode(family)) else None)
+        ),
+        lambda user, form: services.pp_meeting_save(user=user, meeting=form.save(commit=False)),
+        needs="Record the legal gateway decision to start pre-proceedings first.",
+    ),
+    "decision": Milestone(
+        "Step-down or issue decision",
+        forms.DecisionForm,
+        _episode_step,
+        lambda user, form: services.episode_save(user=user, episode=form.save(commit=False)),
+        needs="There is no open pre-proceedings episode to decide.",
+        step=True,
+    ),
+    "proceedings": Milestone(
+        "Care application",
+        forms.ProceedingsForm,
+        lambda family, pk: _get(family.proceedings.all(), pk) if pk else m.Proceedings(family=family),
+        lambda user, form: services.proceedings_save(
+            user=user, proceedings=form.save(commit=False), children=form.cleaned_data["children"]
+        ),
+    ),
+    "hearing": Milestone(
+        "Hearing",
+        forms.HearingForm,
+        lambda family, pk: (
+            _get(m.Hearing.objects.filter(proceedings__family=family), pk)
+            if pk
+            else (m.Hearing(proceedings=p) if (p := _open_proceedings(family)) else None)
+        ),
+        lambda user, form: services.hearing_save(user=user, hearing=form.save(commit=False)),
+        needs="Record the care application first.",
+    ),
+    "extension": Milestone(
+        "Extension",
+        forms.ExtensionForm,
+        lambda family, pk: (
+            _get(m.Extension.objects.filter(child_proceedings__proceedings__family=family), pk)
+            if pk
+            else (m.Extension() if _open_proceedings(family) else None)
+        ),
+        lambda user, form: services.extension_save(user=user, extension=form.save(commit=False)),
+        needs="There are no open proceedings to extend.",
+    ),
+    "child-order": Milestone(
+        "Plans and final order",
+        forms.ChildOrderForm,
+        lambda family, pk: _get(m.ChildProceedings.objects.filter(proceedings__family=family), pk) if pk else None,
+        lambda user, form: services.child_order_save(user=user, part=form.save(commit=False)),
+        needs="Choose the child's plans and order from the case page.",
+        step=True,
+    ),
+    "assessment": Milestone(
+        "Assessment",
+        forms.AssessmentForm,
+        lambda family, pk: _get(family.assessments.all(), pk) if pk else m.Assessment(family=family),
+        lambda user, form: services.assessment_save(user=user, assessment=form.save(commit=False)),
+    ),
+    "delay": Milestone(
+        "Delay",
+        forms.DelayEventForm,
+        lambda family, pk: _get(family.delay_events.all(), pk) if pk else m.DelayEvent(family=family),
+        lambda user, form: services.delay_event_save(user=user, event=form.save(commit=False)),
+    ),
+}
+
+
+def _add_errors(form, error: ValidationError, prefix: str = "") -> None:
+    """Put a service's errors on the form's fields (or at the top when the form has no such field)."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for name, errors in error.message_dict.items():
+        for candidate in (name, f"{prefix}{name}"):
+            if candidate in form.fields:
+                form.add_error(candidate, errors)
+                break
+        else:
+            form.add_error(None, errors)
+
+
+@writer_required
+def milestone(request: HttpRequest, case_id: int, kind: str, pk: int | None = None) -> HttpResponse:
+    """Record a milestone, or correct one (the change history keeps the old values)."""
+    spec = MILESTONES.get(kind)
+    if spec is None:
+        raise Http404
+    family = get_visible(m.Family, user=request.user, pk=case_id)
+    instance = spec.instance(family, pk)
+    if instance is None:
+        messages.info(request, spec.needs)
+        return redirect("cases:detail", family.pk)
+    if instance.pk is None:
+        instance.local_authority_id = family.local_authority_id
+    extra = {}
+    if kind == "extension":
+        extra["proceedings"] = instance.child_proceedings.proceedings if pk else _open_proceedings(family)
+    form = spec.form(request.POST or None, instance=instance, family=family, **extra)
+    editing = pk is not None and (
+        not spec.step or any(getattr(instance, name, None) not in (None, "") for name in form._meta.fields)
+    )
+    if request.method == "POST" and form.is_valid():
+        token = form.cleaned_data.get("submission", "")
+        if not services.submission_claim(token=token):
+            messages.info(request, f"{spec.title} was already saved.")
+            return redirect("cases:detail", family.pk)
+        try:
+            spec.save(request.user, form)
+        except ValidationError as error:
+            services.submission_release(token=token)
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"{spec.title} {'updated' if editing else 'saved'}")
+            return redirect(reverse("cases:detail", args=[family.pk]) + "#timeline")
+    return render(
+        request,
+        "cases/milestone_form.html",
+        {"form": form, "case": family, "title": spec.title, "editing": editing, "kind": kind},
     )

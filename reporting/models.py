@@ -68,7 +68,12 @@ class PeriodSnapshot(models.Model):
 class MetricValue(models.Model):
     """One figure: a metric for a month and a scope (and optionally one breakdown value)."""
 
-    run = models.ForeignKey(MetricRun, on_delete=models.PROTECT, related_name="values")
+    # Derived rows written in bulk by the metrics service only (hundreds of thousands per run): no
+    # database foreign-key checks or extra indexes on run and LA, which cost more than the
+    # aggregation itself. Runs are never deleted; LAs are reference data.
+    run = models.ForeignKey(
+        MetricRun, on_delete=models.DO_NOTHING, related_name="values", db_constraint=False, db_index=False
+    )
     period = models.DateField(help_text="First day of the month the value is for.")
     metric = models.CharField(max_length=60, help_text="Metric code from reporting.catalogue.")
     scope_type = models.CharField(max_length=10, choices=ScopeType.choices)
@@ -76,7 +81,13 @@ class MetricValue(models.Model):
         null=True, blank=True, help_text="Id of the LA, area or team; empty for the region."
     )
     local_authority = models.ForeignKey(
-        "cases.LocalAuthority", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "cases.LocalAuthority",
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     dimension = models.CharField(
         max_length=60, blank=True, default="", help_text="Breakdown key, e.g. a reason code, driver or band."
@@ -87,7 +98,6 @@ class MetricValue(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["period", "scope_type", "scope_id", "metric"], name="metricvalue_lookup"),
             models.Index(fields=["metric", "scope_type", "scope_id", "period"], name="metricvalue_trend"),
         ]
         constraints = [

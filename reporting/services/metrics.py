@@ -100,8 +100,7 @@ months AS (
 SCOPE_COLUMNS = "f.local_authority_id AS la_id, t.area_id AS area_id, f.team_id AS team_id"
 SCOPE_JOIN = f"JOIN {T['family']} f ON f.id = {{alias}}.family_id LEFT JOIN {T['team']} t ON t.id = f.team_id"
 
-AGGREGATE = f"""
-WITH {{ctes}}
+OUTPUT = f"""
 INSERT INTO {T["value"]}
     (run_id, period, metric, scope_type, scope_id, local_authority_id, dimension, value, numerator, denominator)
 SELECT %(run)s, a.period, v.metric,
@@ -110,12 +109,23 @@ SELECT %(run)s, a.period, v.metric,
     a.la_id, v.dimension, v.value, v.numerator, v.denominator
 FROM (
     SELECT period, dim, la_id, area_id, team_id, GROUPING(la_id, area_id, team_id) AS g, {{aggregates}}
-    FROM facts
+    FROM {{source}}
     GROUP BY period, dim, GROUPING SETS ((), (la_id), (la_id, area_id), (la_id, area_id, team_id))
 ) a
 CROSS JOIN LATERAL (VALUES {{values}}) AS v(metric, dimension, value, numerator, denominator)
 WHERE v.metric IS NOT NULL AND v.value IS NOT NULL
     AND NOT (a.g = 1 AND a.area_id IS NULL) AND NOT (a.g = 0 AND a.team_id IS NULL)
+"""
+
+# Additive figures (counts and sums) are first aggregated once per team, in one hash pass over the
+# facts, and only that small result is rolled up to area, LA and region. Medians cannot be rolled
+# up, so families with a median aggregate the facts at every level directly.
+TWO_STAGE = """
+WITH {ctes},
+by_team AS (
+    SELECT period, dim, la_id, area_id, team_id, {partials}
+    FROM facts GROUP BY period, dim, la_id, area_id, team_id
+)
 """
 
 
@@ -129,9 +139,26 @@ def _only_total(metric: str) -> str:
     return f"CASE WHEN a.dim = '' THEN '{metric}' END"
 
 
-def _aggregate(cursor, *, ctes: str, aggregates: list[str], values: list[str], params: dict) -> int:
-    sql = AGGREGATE.format(ctes=ctes, aggregates=", ".join(aggregates), values=", ".join(values))
-    cursor.execute(sql, params)
+def _aggregate(cursor, *, ctes: str, aggregates: list[tuple[str, str]], values: list[str], params: dict) -> int:
+    """Insert the values of one family: additive aggregates (alias, expression), computed in two stages."""
+    head = TWO_STAGE.format(ctes=ctes, partials=", ".join(f"{expr} AS {alias}" for alias, expr in aggregates))
+    body = OUTPUT.format(
+        aggregates=", ".join(f"sum({alias}) AS {alias}" for alias, _ in aggregates),
+        source="by_team",
+        values=", ".join(values),
+    )
+    cursor.execute(head + body, params)
+    return cursor.rowcount
+
+
+def _aggregate_with_medians(cursor, *, ctes: str, aggregates: list[tuple[str, str]], values: list[str], params):
+    """Insert the values of one family whose aggregates include a median: one pass per level."""
+    body = OUTPUT.format(
+        aggregates=", ".join(f"{expr} AS {alias}" for alias, expr in aggregates),
+        source="facts",
+        values=", ".join(values),
+    )
+    cursor.execute(f"WITH {ctes} " + body, params)
     return cursor.rowcount
 
 
@@ -146,22 +173,25 @@ def _pct(part: str, whole: str) -> str:
 
 def _s31_concluded(cursor, params: dict) -> int:
     ctes = f"""
+    took_place AS (
+        SELECT h.proceedings_id, count(*) AS n FROM {T["hearing"]} h
+        WHERE h.status IN ('held', 'adjourned') GROUP BY 1
+    ),
     facts AS (
         SELECT date_trunc('month', p.concluded_date)::date AS period, ''::text AS dim, {SCOPE_COLUMNS},
-            (p.concluded_date - p.issue_date) AS days,
-            (SELECT count(*) FROM {T["hearing"]} h
-             WHERE h.proceedings_id = p.id AND h.status IN ('held', 'adjourned')) AS hearings
+            (p.concluded_date - p.issue_date) AS days, COALESCE(tp.n, 0) AS hearings
         FROM {T["proceedings"]} p {SCOPE_JOIN.format(alias="p")}
+        LEFT JOIN took_place tp ON tp.proceedings_id = p.id
         WHERE p.concluded_date BETWEEN %(first)s AND %(last_day)s AND p.concluded_date <= %(as_of)s
     )"""
     aggregates = [
-        "count(*) AS n",
-        "sum(days) AS days",
-        "percentile_cont(0.5) WITHIN GROUP (ORDER BY days) AS median_days",
-        "count(*) FILTER (WHERE days <= 182) AS within",
-        "count(*) FILTER (WHERE days BETWEEN 183 AND 209) AS band_27_29",
-        "count(*) FILTER (WHERE days >= 210) AS band_ge30",
-        "sum(hearings) AS hearings",
+        ("n", "count(*)"),
+        ("days", "sum(days)"),
+        ("median_days", "percentile_cont(0.5) WITHIN GROUP (ORDER BY days)"),
+        ("within", "count(*) FILTER (WHERE days <= 182)"),
+        ("band_27_29", "count(*) FILTER (WHERE days BETWEEN 183 AND 209)"),
+        ("band_ge30", "count(*) FILTER (WHERE days >= 210)"),
+        ("hearings", "sum(hearings)"),
     ]
     values = [
         _row("'s31_concluded'", "a.n", "a.n"),
@@ -173,20 +203,27 @@ def _s31_concluded(cursor, params: dict) -> int:
         _row("'s31_duration_band'", "a.band_ge30", "a.band_ge30", "a.n", dimension="'ge30'"),
         _row("'hearings_per_case'", "a.hearings::numeric / a.n", "a.hearings", "a.n"),
     ]
-    return _aggregate(cursor, ctes=ctes, aggregates=aggregates, values=values, params=params)
+    return _aggregate_with_medians(cursor, ctes=ctes, aggregates=aggregates, values=values, params=params)
+
+
+def _children_per_application() -> str:
+    return f"""children AS (
+        SELECT cp.proceedings_id, count(*) AS n FROM {T["child_parts"]} cp GROUP BY 1
+    )"""
 
 
 def _s31_issued(cursor, params: dict) -> int:
-    ctes = f"""
+    ctes = f"""{_children_per_application()},
     facts AS (
         SELECT date_trunc('month', p.issue_date)::date AS period, ''::text AS dim, {SCOPE_COLUMNS},
-            (SELECT count(*) FROM {T["child_parts"]} cp WHERE cp.proceedings_id = p.id) AS children
+            COALESCE(ch.n, 0) AS children
         FROM {T["proceedings"]} p {SCOPE_JOIN.format(alias="p")}
+        LEFT JOIN children ch ON ch.proceedings_id = p.id
         WHERE p.issue_date BETWEEN %(first)s AND LEAST(%(last_day)s, %(as_of)s)
     )"""
     values = [_row("'s31_issued'", "a.n", "a.n"), _row("'s31_children_issued'", "a.children", "a.children")]
     return _aggregate(
-        cursor, ctes=ctes, aggregates=["count(*) AS n", "sum(children) AS children"], values=values, params=params
+        cursor, ctes=ctes, aggregates=[("n", "count(*)"), ("children", "sum(children)")], values=values, params=params
     )
 
 
@@ -199,9 +236,8 @@ def _s31_extensions(cursor, params: dict) -> int:
         JOIN {T["proceedings"]} p ON p.id = cp.proceedings_id {SCOPE_JOIN.format(alias="p")}
         WHERE e.granted_date BETWEEN %(first)s AND LEAST(%(last_day)s, %(as_of)s)
     )"""
-    return _aggregate(
-        cursor, ctes=ctes, aggregates=["count(*) AS n"], values=[_row("'s31_extensions'", "a.n", "a.n")], params=params
-    )
+    values = [_row("'s31_extensions'", "a.n", "a.n")]
+    return _aggregate(cursor, ctes=ctes, aggregates=[("n", "count(*)")], values=values, params=params)
 
 
 def _hearings_lost(cursor, params: dict) -> int:
@@ -215,8 +251,8 @@ def _hearings_lost(cursor, params: dict) -> int:
             AND h.listed_date BETWEEN %(first)s AND LEAST(%(last_day)s, %(as_of)s)
     )"""
     aggregates = [
-        "count(*) FILTER (WHERE status = 'adjourned') AS adjourned",
-        "count(*) FILTER (WHERE status = 'vacated') AS vacated",
+        ("adjourned", "count(*) FILTER (WHERE status = 'adjourned')"),
+        ("vacated", "count(*) FILTER (WHERE status = 'vacated')"),
     ]
     values = [
         _row("'hearings_adjourned'", "NULLIF(a.adjourned, 0)", "a.adjourned"),
@@ -225,37 +261,56 @@ def _hearings_lost(cursor, params: dict) -> int:
     return _aggregate(cursor, ctes=ctes, aggregates=aggregates, values=values, params=params)
 
 
+# The months (within the window) in which a record is open at the month's last day, one row each:
+# from the month it starts to the month before the one it ends in (it is no longer open at the end
+# of that month), or to the window's last month while it is still open. {start} and {end} are
+# date columns; the figures are "as at" LAST_DAY.
+OPEN_MONTHS = """CROSS JOIN LATERAL generate_series(
+            GREATEST(date_trunc('month', {start}), %(first)s::date),
+            LEAST(COALESCE(date_trunc('month', {end}) - interval '1 month', %(last)s::date), %(last)s::date),
+            interval '1 month') AS gs(month)"""
+LAST_DAY = "LEAST((gs.month + interval '1 month' - interval '1 day')::date, %(as_of)s::date)"
+
+
 def _s31_open(cursor, params: dict) -> int:
-    ctes = f"""{MONTHS},
+    ctes = f"""
     irh AS (
         SELECT DISTINCT h.proceedings_id FROM {T["hearing"]} h
         WHERE h.hearing_type_id = 'irh' AND NOT (h.status = 'vacated' AND h.relisted_date IS NULL)
     ),
     extensions AS (
         -- Grant dates of every extension of each application (any child), counted per month below.
-        SELECT cp.proceedings_id, array_agg(e.granted_date) AS granted
+        SELECT cp.proceedings_id, array_agg(e.granted_date ORDER BY e.granted_date) AS granted
         FROM {T["extension"]} e JOIN {T["child_parts"]} cp ON cp.id = e.child_proceedings_id
         GROUP BY 1
     ),
+    open_months AS (
+        SELECT gs.month::date AS period, {LAST_DAY} AS last_day, p.id, p.issue_date, p.family_id
+        FROM {T["proceedings"]} p
+        {OPEN_MONTHS.format(start="p.issue_date", end="p.concluded_date")}
+        WHERE p.issue_date <= %(last_day)s AND (p.concluded_date IS NULL OR p.concluded_date > %(first)s)
+    ),
     facts AS (
-        SELECT mo.period, ''::text AS dim, {SCOPE_COLUMNS},
-            (mo.last_day - p.issue_date) AS age_days,
+        SELECT o.period, ''::text AS dim, {SCOPE_COLUMNS},
+            (o.last_day - o.issue_date) AS age_days,
             (irh.proceedings_id IS NOT NULL) AS has_irh,
-            (SELECT count(*) FROM unnest(x.granted) AS g WHERE g <= mo.last_day) AS extensions
-        FROM months mo
-        JOIN {T["proceedings"]} p
-            ON p.issue_date <= mo.last_day AND (p.concluded_date IS NULL OR p.concluded_date > mo.last_day)
-        {SCOPE_JOIN.format(alias="p")}
-        LEFT JOIN irh ON irh.proceedings_id = p.id
-        LEFT JOIN extensions x ON x.proceedings_id = p.id
+            -- Grant dates are sorted, so the bucket number is how many were granted by the last day.
+            COALESCE(width_bucket(o.last_day, x.granted), 0) AS extensions
+        FROM open_months o
+        {SCOPE_JOIN.format(alias="o")}
+        LEFT JOIN irh ON irh.proceedings_id = o.id
+        LEFT JOIN extensions x ON x.proceedings_id = o.id
     )"""
     # Past the limit: age in weeks > 26 + 8 x extensions, i.e. days > 182 + 56 x extensions.
     past = "age_days > 182 + 56 * extensions"
     aggregates = [
-        "count(*) AS n",
-        "sum(age_days) AS age_days",
-        f"count(*) FILTER (WHERE {past}) AS past",
-        f"count(*) FILTER (WHERE NOT ({past}) AND ((age_days >= 140 AND NOT has_irh) OR age_days >= 182)) AS at_risk",
+        ("n", "count(*)"),
+        ("age_days", "sum(age_days)"),
+        ("past", f"count(*) FILTER (WHERE {past})"),
+        (
+            "at_risk",
+            f"count(*) FILTER (WHERE NOT ({past}) AND ((age_days >= 140 AND NOT has_irh) OR age_days >= 182))",
+        ),
     ]
     values = [
         _row("'s31_open'", "a.n", "a.n"),
@@ -270,6 +325,7 @@ def _s31_application_rate(cursor, params: dict) -> int:
     """Region and LA only: the child population is known per LA, not per area or team."""
     sql = f"""
     WITH {MONTHS},
+    {_children_per_application()},
     population AS (
         SELECT mo.period, la.id AS la_id, COALESCE(
             (SELECT cp.population FROM {T["population"]} cp WHERE cp.local_authority_id = la.id
@@ -278,13 +334,18 @@ def _s31_application_rate(cursor, params: dict) -> int:
              ORDER BY cp.year LIMIT 1)) AS population
         FROM months mo CROSS JOIN {T["la"]} la
     ),
+    issued AS (
+        -- Applications per LA and month of issue; the 12-month sums below add up 12 of these.
+        SELECT date_trunc('month', p.issue_date)::date AS month, p.local_authority_id AS la_id,
+            count(*) AS n, sum(COALESCE(ch.n, 0)) AS children
+        FROM {T["proceedings"]} p LEFT JOIN children ch ON ch.proceedings_id = p.id
+        WHERE p.issue_date <= %(as_of)s
+        GROUP BY 1, 2
+    ),
     applications AS (
-        SELECT mo.period, p.local_authority_id AS la_id, count(*) AS n,
-            sum((SELECT count(*) FROM {T["child_parts"]} cp WHERE cp.proceedings_id = p.id)) AS children
+        SELECT mo.period, i.la_id, sum(i.n) AS n, sum(i.children) AS children
         FROM months mo
-        JOIN {T["proceedings"]} p
-            ON p.issue_date > (mo.period - interval '11 months' - interval '1 day')::date
-            AND p.issue_date <= mo.last_day
+        JOIN issued i ON i.month > (mo.period - interval '12 months')::date AND i.month <= mo.period
         GROUP BY 1, 2
     )
     INSERT INTO {T["value"]}
@@ -315,9 +376,8 @@ def _pp_started(cursor, params: dict) -> int:
         FROM {T["episode"]} ep {SCOPE_JOIN.format(alias="ep")}
         WHERE ep.start_date BETWEEN %(first)s AND LEAST(%(last_day)s, %(as_of)s)
     )"""
-    return _aggregate(
-        cursor, ctes=ctes, aggregates=["count(*) AS n"], values=[_row("'pp_started'", "a.n", "a.n")], params=params
-    )
+    values = [_row("'pp_started'", "a.n", "a.n")]
+    return _aggregate(cursor, ctes=ctes, aggregates=[("n", "count(*)")], values=values, params=params)
 
 
 def _pp_decided(cursor, params: dict) -> int:
@@ -331,12 +391,12 @@ def _pp_decided(cursor, params: dict) -> int:
             AND ep.step_decision_date BETWEEN %(first)s AND LEAST(%(last_day)s, %(as_of)s)
     )"""
     aggregates = [
-        "count(*) AS n",
-        "sum(days) AS days",
-        "percentile_cont(0.5) WITHIN GROUP (ORDER BY days) AS median_days",
-        "count(*) FILTER (WHERE days > %(pp_threshold_days)s) AS over",
-        "count(*) FILTER (WHERE outcome = 'step_down') AS stepped_down",
-        "count(*) FILTER (WHERE outcome IN ('step_down', 'issue')) AS step_or_issue",
+        ("n", "count(*)"),
+        ("days", "sum(days)"),
+        ("median_days", "percentile_cont(0.5) WITHIN GROUP (ORDER BY days)"),
+        ("over", "count(*) FILTER (WHERE days > %(pp_threshold_days)s)"),
+        ("stepped_down", "count(*) FILTER (WHERE outcome = 'step_down')"),
+        ("step_or_issue", "count(*) FILTER (WHERE outcome IN ('step_down', 'issue'))"),
     ]
     values = [
         _row("'pp_decided'", "a.n", "a.n"),
@@ -350,34 +410,38 @@ def _pp_decided(cursor, params: dict) -> int:
             "a.step_or_issue",
         ),
     ]
-    return _aggregate(cursor, ctes=ctes, aggregates=aggregates, values=values, params=params)
+    return _aggregate_with_medians(cursor, ctes=ctes, aggregates=aggregates, values=values, params=params)
 
 
 def _pp_open(cursor, params: dict) -> int:
-    ctes = f"""{MONTHS},
+    ctes = f"""
     youngest AS (
         -- The youngest child of each episode; an unborn child (no date of birth) is youngest of all.
         SELECT ec.preproceedingsepisode_id AS episode_id, max(COALESCE(c.date_of_birth, 'infinity'::date)) AS dob
         FROM {T["episode_children"]} ec JOIN {T["child"]} c ON c.id = ec.child_id
         GROUP BY 1
     ),
+    open_months AS (
+        SELECT gs.month::date AS period, {LAST_DAY} AS last_day, ep.id, ep.start_date, ep.family_id,
+            (ep.previous_pre_proceedings OR ep.previous_care_proceedings) AS repeat
+        FROM {T["episode"]} ep
+        {OPEN_MONTHS.format(start="ep.start_date", end="ep.step_decision_date")}
+        WHERE ep.start_date <= %(last_day)s AND (ep.step_decision_date IS NULL OR ep.step_decision_date > %(first)s)
+    ),
     facts AS (
-        SELECT mo.period, ''::text AS dim, {SCOPE_COLUMNS},
-            (mo.last_day - ep.start_date) AS age_days,
-            (ep.previous_pre_proceedings OR ep.previous_care_proceedings) AS repeat,
-            (y.dob > (mo.last_day - interval '1 year')::date) AS baby
-        FROM months mo
-        JOIN {T["episode"]} ep ON ep.start_date <= mo.last_day
-            AND (ep.step_decision_date IS NULL OR ep.step_decision_date > mo.last_day)
-        {SCOPE_JOIN.format(alias="ep")}
-        LEFT JOIN youngest y ON y.episode_id = ep.id
+        SELECT o.period, ''::text AS dim, {SCOPE_COLUMNS},
+            (o.last_day - o.start_date) AS age_days, o.repeat,
+            (y.dob > (o.last_day - interval '1 year')::date) AS baby
+        FROM open_months o
+        {SCOPE_JOIN.format(alias="o")}
+        LEFT JOIN youngest y ON y.episode_id = o.id
     )"""
     aggregates = [
-        "count(*) AS n",
-        "sum(age_days) AS age_days",
-        "count(*) FILTER (WHERE age_days > %(pp_threshold_days)s) AS over",
-        "count(*) FILTER (WHERE repeat) AS repeat",
-        "count(*) FILTER (WHERE baby) AS babies",
+        ("n", "count(*)"),
+        ("age_days", "sum(age_days)"),
+        ("over", "count(*) FILTER (WHERE age_days > %(pp_threshold_days)s)"),
+        ("repeat", "count(*) FILTER (WHERE repeat)"),
+        ("babies", "count(*) FILTER (WHERE baby)"),
     ]
     values = [
         _row("'pp_open'", "a.n", "a.n"),
@@ -403,7 +467,11 @@ def _assessments(cursor, params: dict) -> int:
         CROSS JOIN LATERAL (VALUES (s.assessment_type_id), ('')) AS d(dim)
         WHERE s.completed_date BETWEEN %(first)s AND LEAST(%(last_day)s, %(as_of)s)
     )"""
-    aggregates = ["count(*) AS n", "count(*) FILTER (WHERE on_time) AS on_time", "count(on_time) AS known"]
+    aggregates = [
+        ("n", "count(*)"),
+        ("on_time", "count(*) FILTER (WHERE on_time)"),
+        ("known", "count(on_time)"),
+    ]
     values = [
         _row("'assessments_completed'", "a.n", "a.n"),
         _row("'assessments_on_time_share'", _pct("a.on_time", "a.known"), "a.on_time", "a.known"),
@@ -422,7 +490,7 @@ def _delay(cursor, params: dict, *, by: str) -> int:
         CROSS JOIN LATERAL (VALUES ({key}), ('')) AS d(dim)
         WHERE de.event_date BETWEEN %(first)s AND LEAST(%(last_day)s, %(as_of)s)
     )"""
-    aggregates = ["count(*) AS n", "sum(days_lost) AS days"]
+    aggregates = [("n", "count(*)"), ("days", "sum(days_lost)")]
     if by == "driver":
         values = [
             _row("'delay_days_by_driver'", "a.days", "a.days"),
@@ -525,6 +593,10 @@ def metrics_compute(
                 cursor.execute("SELECT pg_try_advisory_xact_lock(hashtext(%s))", [LOCK_KEY])
                 if not cursor.fetchone()[0]:
                     raise MetricsLockedError
+                # Room for the hash aggregates of a national-sized run to stay in memory.
+                cursor.execute("SET LOCAL work_mem = '256MB'")
+                # Compiling these one-off statements costs more than it saves (about 2 s each).
+                cursor.execute("SET LOCAL jit = off")
                 # A run that was killed left its log row 'running' and wrote nothing that stayed.
                 MetricRun.objects.filter(status=MetricRun.Status.RUNNING).exclude(pk=run.pk).update(
                     status=MetricRun.Status.FAILED, error="Interrupted before it finished.", finished_at=timezone.now()

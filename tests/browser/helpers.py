@@ -1,0 +1,35 @@
+"""Helpers for browser journeys: GOV.UK date inputs and the axe-core accessibility check."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from playwright.sync_api import Page
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def fill_date(page: Page, name: str, day: dt.date | tuple[str, str, str]) -> None:
+    """Type a date into the three boxes of a GOV.UK date input."""
+    parts = (str(day.day), str(day.month), str(day.year)) if isinstance(day, dt.date) else day
+    for suffix, value in zip(("day", "month", "year"), parts, strict=True):
+        page.fill(f"#id_{name}_{suffix}", value)
+
+
+def serious_accessibility_violations(page: Page) -> list[str]:
+    """Serious or critical axe-core violations on the current page, described in one line each."""
+    assert AXE.is_file(), "axe-core is missing: run `make install` (npm ci)."
+    page.add_script_tag(path=str(AXE))
+    violations = page.evaluate(
+        """async () => {
+            const result = await axe.run(document, {resultTypes: ["violations"]});
+            return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.map(n => n.target.join(" ")).slice(0, 3)}));
+        }"""
+    )
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {', '.join(v['nodes'])}"
+        for v in violations
+        if v["impact"] in ("serious", "critical")
+    ]
