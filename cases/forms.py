@@ -121,9 +121,9 @@ def formfield_callback(model_field, **kwargs):
         queryset = field.queryset
         if hasattr(queryset.model, "active"):
             field.queryset = queryset.filter(active=True)
-        if field.queryset.count() <= 10:
-            field.widget = forms.RadioSelect()
-            field.empty_label = None
+        # Short code lists (hearing and assessment types) as radios; forms with long lists use a select.
+        field.widget = forms.RadioSelect()
+        field.empty_label = None
     if isinstance(field.widget, forms.Textarea):
         field.widget.attrs.setdefault("rows", 3)
     return field
@@ -209,6 +209,7 @@ class CaseForm(forms.ModelForm):
         self.fields["team"].queryset = m.Team.objects.filter(local_authority_id=user.local_authority_id).order_by(
             "name"
         )
+        self.fields["team"].empty_label = "Select a team"
         self.fields["team"].widget = forms.Select(choices=self.fields["team"].choices)
         self.fields["team"].required = True
         if not self.is_bound:
@@ -315,6 +316,7 @@ class ProceedingsForm(MilestoneForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["children"].queryset = self.children_queryset()
+        self.fields["court"].empty_label = "Select a court"
         self.fields["court"].widget = forms.Select(choices=self.fields["court"].choices)
         if self.instance.pk:
             self.initial["children"] = [part.child_id for part in self.instance.child_parts.all()]
@@ -337,6 +339,7 @@ class HearingForm(MilestoneForm):
         super().__init__(*args, **kwargs)
         self.fields["reason"].help_text = "Required when the hearing was adjourned or vacated (HMCTS reason list)."
         self.fields["reason"].queryset = m.DelayReason.objects.select_related("driver").order_by("category", "label")
+        self.fields["reason"].empty_label = "No reason (listed or held)"
         self.fields["reason"].widget = forms.Select(choices=self.fields["reason"].choices)
 
 
@@ -375,6 +378,7 @@ class ChildOrderForm(MilestoneForm):
         super().__init__(*args, **kwargs)
         for name in ("interim_plan", "final_plan"):
             self.fields[name].widget = forms.Select(choices=[("", "Not yet decided"), *c.CarePlan.choices])
+        self.fields["final_outcome"].empty_label = "Not yet decided"
         self.fields["final_outcome"].widget = forms.Select(choices=self.fields["final_outcome"].choices)
 
 
@@ -408,6 +412,7 @@ class DelayEventForm(MilestoneForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["reason"].queryset = m.DelayReason.objects.select_related("driver").order_by("category", "label")
+        self.fields["reason"].empty_label = "Select a reason"
         self.fields["reason"].widget = forms.Select(choices=self.fields["reason"].choices)
         self.fields["days_lost"].widget.attrs.update(
             {"class": "govuk-input govuk-input--width-3", "inputmode": "numeric"}
@@ -416,3 +421,78 @@ class DelayEventForm(MilestoneForm):
 
 class CaseSearchForm(forms.Form):
     q = forms.CharField(label="Search by child's name or LA reference", required=False, max_length=100)
+
+
+# ---------------------------------------------------------------------------
+# Tracker meetings
+# ---------------------------------------------------------------------------
+
+
+class MeetingOpenForm(forms.Form):
+    scope = forms.ChoiceField(
+        label="What does the meeting review?", choices=c.ScopeKind.choices, widget=forms.RadioSelect
+    )
+    area = forms.ModelChoiceField(queryset=m.Area.objects.none(), required=False, label="Area or quadrant")
+    team = forms.ModelChoiceField(queryset=m.Team.objects.none(), required=False, label="Team")
+    meeting_date = GovukDateField(label="Meeting date")
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        la = user.local_authority_id
+        self.fields["area"].queryset = m.Area.objects.filter(local_authority_id=la).order_by("name")
+        self.fields["team"].queryset = m.Team.objects.filter(local_authority_id=la).order_by("name")
+        for name in ("area", "team"):
+            self.fields[name].widget = forms.Select(choices=self.fields[name].choices)
+        for field in self.fields.values():
+            _govuk_required_message(field)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("scope") == c.ScopeKind.AREA and not data.get("area"):
+            self.add_error("area", "Select the area or quadrant the meeting reviews")
+        if data.get("scope") == c.ScopeKind.TEAM and not data.get("team"):
+            self.add_error("team", "Select the team the meeting reviews")
+        return data
+
+
+class ItemDecisionForm(forms.Form):
+    decision = forms.ChoiceField(label="Decision", choices=c.MeetingDecision.choices, widget=forms.RadioSelect)
+    review_date = GovukDateField(
+        label="Review date", required=False, help_text="When the case comes back, if it continues."
+    )
+    note = forms.CharField(label="Reasons and discussion", required=False, widget=forms.Textarea({"rows": 3}))
+
+    def __init__(self, *args, meeting_date: dt.date, **kwargs):
+        self.meeting_date = meeting_date
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            _govuk_required_message(field)
+
+    def clean(self):
+        data = super().clean()
+        review = data.get("review_date")
+        if data.get("decision") == c.MeetingDecision.CONTINUE and not review and "review_date" not in self.errors:
+            self.add_error("review_date", "Enter the review date for a case that continues")
+        if review and review <= self.meeting_date:
+            self.add_error("review_date", "The review date must be after the meeting")
+        return data
+
+
+class ActionForm(forms.Form):
+    description = forms.CharField(label="Action", required=False, max_length=300)
+    owner = forms.CharField(label="Owner", required=False, max_length=100)
+    due_date = GovukDateField(label="Due date", required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("description"):
+            if not data.get("owner"):
+                self.add_error("owner", "Enter who owns the action")
+            if not data.get("due_date") and "due_date" not in self.errors:
+                self.add_error("due_date", "Enter the date the action is due")
+        elif data.get("owner") or data.get("due_date"):
+            self.add_error("description", "Enter what must be done")
+        return data
+
+
+ActionFormSet = forms.formset_factory(ActionForm, extra=3, max_num=3)

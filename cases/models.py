@@ -1207,3 +1207,45 @@ class MeetingAction(CaseRecord):
             errors["owner"] = "Enter who owns the action."
         if errors:
             raise ValidationError(errors)
+
+
+# ---------------------------------------------------------------------------
+# The tracker's per-case facts (a database view)
+# ---------------------------------------------------------------------------
+
+
+class TrackerRow(models.Model):
+    """Facts about each open case that the tracker's flags need, computed set-based by a database view.
+
+    One row per family with an open pre-proceedings episode or open proceedings (the latest of each).
+    The view (migration 0006) aggregates meetings, extensions, hearings, assessments, actions and
+    children once for all open cases, so the tracker list costs one join, not a subquery per flag.
+    Read-only: nothing writes to it.
+    """
+
+    family = models.OneToOneField(
+        Family, primary_key=True, on_delete=models.DO_NOTHING, related_name="tracker_row", db_column="family_id"
+    )
+    local_authority = models.ForeignKey(
+        LocalAuthority, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+    )
+    episode_id = models.BigIntegerField(null=True)
+    episode_start = models.DateField(null=True)
+    fgdm_held = models.BooleanField()
+    proceedings_id = models.BigIntegerField(null=True)
+    issue_date = models.DateField(null=True)
+    last_meeting = models.DateField(null=True)
+    extended_to = models.DateField(null=True)
+    has_irh = models.BooleanField()
+    next_assessment_due = models.DateField(null=True)
+    next_action_due = models.DateField(null=True)
+    repeat_episode = models.BooleanField()
+    youngest_dob = models.DateField(null=True, help_text="Date of birth of the youngest child born.")
+    has_unborn = models.BooleanField()
+
+    class Meta:
+        managed = False
+        db_table = "cases_trackerrow"
+
+    def __str__(self) -> str:
+        return f"Tracker facts for family {self.family_id}"

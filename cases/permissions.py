@@ -92,3 +92,33 @@ def writer_required(view: V) -> V:
         return view(request, *args, **kwargs)
 
     return wrapped  # type: ignore[return-value]
+
+
+def can_chair(user) -> bool:
+    """Chairs, team managers and LA administrators run tracker meetings and record their decisions."""
+    from cases.constants import Role
+
+    return bool(
+        user
+        and user.is_authenticated
+        and user.has_la_access
+        and user.role in (Role.QUADRANT_CHAIR, Role.TEAM_MANAGER, Role.LA_ADMIN)
+    )
+
+
+def ensure_can_chair(user) -> None:
+    if not can_chair(user):
+        raise PermissionDenied("Only meeting chairs, team managers and LA administrators record tracker meetings.")
+
+
+def chair_required(view: V) -> V:
+    """Sign-in required, then a role that runs tracker meetings (others get 403)."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        ensure_la_access(request.user)
+        ensure_can_chair(request.user)
+        return view(request, *args, **kwargs)
+
+    return wrapped  # type: ignore[return-value]

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import Case, Exists, F, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models import Case, F, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, Greatest
 
 from cases import models as m
@@ -82,7 +82,11 @@ def _weeks(values: dict[str, Decimal], code: str, default: int) -> int:
 
 
 def tracker_queryset(*, user, today: dt.date, limits: dict[str, Decimal] | None = None) -> models.QuerySet:
-    """Open cases visible to ``user`` with stage, weeks, next-due inputs, every flag and RAG."""
+    """Open cases visible to ``user`` with stage, weeks, next-due inputs, every flag and RAG.
+
+    The per-case facts come from the ``cases_trackerrow`` view (one join); only the flags, which
+    depend on ``today`` and the thresholds, are computed here, as plain expressions on its columns.
+    """
     limits = thresholds() if limits is None else limits
     pp_weeks = _weeks(limits, "pp_threshold_weeks", 16)
     review_weeks = _weeks(limits, "pp_review_interval_weeks", 6)
@@ -90,113 +94,76 @@ def tracker_queryset(*, user, today: dt.date, limits: dict[str, Decimal] | None 
     irh_week = _weeks(limits, "irh_by_week", 20)
     limit_week = _weeks(limits, "s31_limit_weeks", 26)
     today_value = Value(today, output_field=models.DateField())
-
-    open_episodes = m.PreProceedingsEpisode.objects.filter(
-        family=OuterRef("pk"), start_date__isnull=False, step_decision_date__isnull=True
-    ).order_by("-start_date", "-pk")
-    open_proceedings = m.Proceedings.objects.filter(family=OuterRef("pk"), concluded_date__isnull=True).order_by(
-        "-issue_date", "-pk"
-    )
-    open_family_ids = m.PreProceedingsEpisode.objects.filter(
-        start_date__isnull=False, step_decision_date__isnull=True
-    ).values("family_id")
-    in_court_family_ids = m.Proceedings.objects.filter(concluded_date__isnull=True).values("family_id")
-
+    row = "tracker_row__"
     queryset = (
         m.Family.objects.visible_to(user)
-        .filter(Q(pk__in=open_family_ids) | Q(pk__in=in_court_family_ids))
+        .filter(tracker_row__isnull=False, tracker_row__local_authority_id=user.local_authority_id)
         .select_related("team__area", "social_worker")
         .annotate(
-            episode_id=Subquery(open_episodes.values("pk")[:1]),
-            episode_start=Subquery(open_episodes.values("start_date")[:1]),
-            proceedings_id=Subquery(open_proceedings.values("pk")[:1]),
-            issue_date=Subquery(open_proceedings.values("issue_date")[:1]),
-        )
-        .annotate(
-            last_meeting=Subquery(
-                m.PreProceedingsMeeting.objects.filter(episode_id=OuterRef("episode_id"))
-                .order_by("-meeting_date")
-                .values("meeting_date")[:1]
-            ),
+            episode_id=F(row + "episode_id"),
+            episode_start=F(row + "episode_start"),
+            proceedings_id=F(row + "proceedings_id"),
+            issue_date=F(row + "issue_date"),
+            last_meeting=F(row + "last_meeting"),
+            has_irh=F(row + "has_irh"),
+            next_assessment_due=F(row + "next_assessment_due"),
+            next_action_due=F(row + "next_action_due"),
             timetable_end=Greatest(
-                DatePlusDays(F("issue_date"), Value(limit_week * 7)),
-                Coalesce(
-                    Subquery(
-                        m.Extension.objects.filter(child_proceedings__proceedings_id=OuterRef("proceedings_id"))
-                        .order_by("-new_end_date")
-                        .values("new_end_date")[:1]
-                    ),
-                    DatePlusDays(F("issue_date"), Value(limit_week * 7)),
-                ),
+                DatePlusDays(F(row + "issue_date"), Value(limit_week * 7)),
+                Coalesce(F(row + "extended_to"), DatePlusDays(F(row + "issue_date"), Value(limit_week * 7))),
                 output_field=models.DateField(),
-            ),
-            has_irh=Exists(
-                m.Hearing.objects.filter(proceedings_id=OuterRef("proceedings_id"), hearing_type_id="irh").exclude(
-                    status="vacated", relisted_date__isnull=True
-                )
             ),
             next_hearing=Subquery(
                 m.Hearing.objects.filter(
-                    proceedings_id=OuterRef("proceedings_id"), status="listed", listed_date__gte=today
+                    proceedings_id=OuterRef(row + "proceedings_id"), status="listed", listed_date__gte=today
                 )
                 .order_by("listed_date")
                 .values("listed_date")[:1]
             ),
-            next_assessment_due=Subquery(
-                m.Assessment.objects.filter(family=OuterRef("pk"), completed_date__isnull=True, due_date__isnull=False)
-                .order_by("due_date")
-                .values("due_date")[:1]
-            ),
-            next_action_due=Subquery(
-                m.MeetingAction.objects.filter(family=OuterRef("pk"), completed_date__isnull=True)
-                .order_by("due_date")
-                .values("due_date")[:1]
-            ),
             stage=Case(
-                When(proceedings_id__isnull=False, then=Value("proceedings")),
+                When(**{row + "proceedings_id__isnull": False}, then=Value("proceedings")),
                 default=Value("pre_proceedings"),
                 output_field=models.CharField(),
             ),
             days_elapsed=Case(
-                When(proceedings_id__isnull=False, then=DaysBetween(today_value, F("issue_date"))),
-                default=DaysBetween(today_value, F("episode_start")),
+                When(
+                    **{row + "proceedings_id__isnull": False},
+                    then=DaysBetween(today_value, F(row + "issue_date")),
+                ),
+                default=DaysBetween(today_value, F(row + "episode_start")),
                 output_field=models.IntegerField(),
             ),
         )
     )
-    in_court = Q(proceedings_id__isnull=False)
-    in_pp = Q(proceedings_id__isnull=True, episode_id__isnull=False)
+    in_court = Q(**{row + "proceedings_id__isnull": False})
+    in_pp = Q(**{row + "proceedings_id__isnull": True, row + "episode_id__isnull": False})
+    issued_by = {f"{row}issue_date__lte": today - dt.timedelta(weeks=irh_week)}
+    no_irh_by_20 = in_court & Q(**issued_by, **{row + "has_irh": False})
     flag_conditions = {
         "s31_past_limit": in_court & Q(timetable_end__lt=today),
-        "pp_over_threshold": in_pp & Q(episode_start__lt=today - dt.timedelta(weeks=pp_weeks)),
-        "overdue_action": Q(next_action_due__lt=today),
+        "pp_over_threshold": in_pp & Q(**{row + "episode_start__lt": today - dt.timedelta(weeks=pp_weeks)}),
+        "overdue_action": Q(**{row + "next_action_due__lt": today}),
         "no_social_worker": Q(social_worker__isnull=True),
         "s31_at_risk": in_court
         & Q(timetable_end__gte=today)
-        & (
-            Q(issue_date__lte=today - dt.timedelta(weeks=irh_week), has_irh=False)
-            | Q(issue_date__lte=today - dt.timedelta(weeks=limit_week))
-        ),
-        "no_irh_by_20": in_court & Q(issue_date__lte=today - dt.timedelta(weeks=irh_week), has_irh=False),
+        & (no_irh_by_20 | Q(**{row + "issue_date__lte": today - dt.timedelta(weeks=limit_week)})),
+        "no_irh_by_20": no_irh_by_20,
         "no_review": in_pp
-        & Q(
-            Q(last_meeting__lt=today - dt.timedelta(weeks=review_weeks))
-            | Q(last_meeting__isnull=True, episode_start__lt=today - dt.timedelta(weeks=review_weeks))
+        & (
+            Q(**{row + "last_meeting__lt": today - dt.timedelta(weeks=review_weeks)})
+            | Q(
+                **{
+                    row + "last_meeting__isnull": True,
+                    row + "episode_start__lt": today - dt.timedelta(weeks=review_weeks),
+                }
+            )
         ),
-        "overdue_assessment": Q(next_assessment_due__lt=today),
+        "overdue_assessment": Q(**{row + "next_assessment_due__lt": today}),
         "no_family_network_meeting": in_pp
-        & Q(episode_start__lt=today - dt.timedelta(weeks=fnm_weeks))
-        & ~Exists(m.PreProceedingsEpisode.objects.filter(pk=OuterRef("episode_id"), fgdm_held_date__isnull=False)),
-        "repeat_episode": Exists(
-            m.PreProceedingsEpisode.objects.filter(family=OuterRef("pk")).filter(
-                Q(previous_pre_proceedings=True) | Q(previous_care_proceedings=True)
-            )
-        ),
-        "baby_or_unborn": Exists(
-            m.Child.objects.filter(family=OuterRef("pk")).filter(
-                Q(date_of_birth__isnull=True) | Q(date_of_birth__gt=today - dt.timedelta(days=365))
-            )
-        ),
+        & Q(**{row + "episode_start__lt": today - dt.timedelta(weeks=fnm_weeks), row + "fgdm_held": False}),
+        "repeat_episode": Q(**{row + "repeat_episode": True}),
+        "baby_or_unborn": Q(**{row + "has_unborn": True})
+        | Q(**{row + "youngest_dob__gt": today - dt.timedelta(days=365)}),
     }
     queryset = queryset.annotate(
         **{

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from cases import views
+from cases import meeting_views, tracker_views, views
 
 case_patterns = [
     path("", views.case_list, name="list"),
@@ -10,7 +10,18 @@ case_patterns = [
     path("<int:case_id>/<slug:kind>/<int:pk>/", views.milestone, name="milestone_edit"),
 ]
 
+tracker_patterns = [
+    path("", tracker_views.tracker_list, name="list"),
+    path("meetings/", meeting_views.meeting_list, name="meetings"),
+    path("meetings/new/", meeting_views.meeting_new, name="meeting_new"),
+    path("meetings/<int:meeting_id>/", meeting_views.meeting_detail, name="meeting"),
+    path("meetings/<int:meeting_id>/close/", meeting_views.meeting_close, name="meeting_close"),
+    path("meetings/<int:meeting_id>/print/", meeting_views.meeting_print, name="meeting_print"),
+    path("meetings/<int:meeting_id>/cases/<int:position>/", meeting_views.meeting_item, name="meeting_item"),
+]
+
 urlpatterns = [
     path("data-dictionary/", views.data_dictionary, name="data_dictionary"),
     path("cases/", include((case_patterns, "cases"))),
+    path("tracker/", include((tracker_patterns, "tracker"))),
 ]

@@ -58,3 +58,21 @@ def board_member(db):
 @pytest.fixture
 def analyst(db):
     return f.UserFactory(username="analyst", role=Role.REGIONAL_ANALYST, local_authority=None, team=None)
+
+
+@pytest.fixture(autouse=True)
+def _reference_data_after_flush(request):
+    """Transactional tests empty every table when they end, reference data included: load it again.
+
+    Reference data comes from data migrations; loading it is idempotent.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    if not (marker and marker.kwargs.get("transaction")):
+        return
+    request.getfixturevalue("transactional_db")
+    from django.apps import apps
+
+    from cases import models, reference_data
+
+    if not models.LocalAuthority.objects.exists():
+        reference_data.load(apps)

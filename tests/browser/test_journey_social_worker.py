@@ -17,7 +17,7 @@ from cases.constants import Role
 from tests import factories as f
 from tests.browser.helpers import fill_date, serious_accessibility_violations
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 D = dt.date
 PASSWORD = "a long test password"

@@ -14,7 +14,7 @@ from tests import factories as f
 from tests.processes import CeleryWorker, database_url
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_it_computes_and_stores_a_snapshot_in_a_real_worker(tmp_path):
     assert settings.REDIS_URL, "REDIS_URL must point at a real Redis (make test provides one)."
     essex = f.la("881")

@@ -1,0 +1,89 @@
+"""Filters of the tracker list (django-filter), on the annotated tracker queryset."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.db.models import Q
+
+from cases import models as m
+from cases import tracker
+
+STAGES = [("pre_proceedings", "Pre-proceedings"), ("proceedings", "Proceedings")]
+RAGS = [("red", "Red"), ("amber", "Amber"), ("green", "Green")]
+SORTS = {
+    "urgency": ("rag_order", "-days_elapsed", "pk"),
+    "weeks": ("-days_elapsed", "pk"),
+    "weeks_asc": ("days_elapsed", "pk"),
+    "name": ("name", "pk"),
+    "social_worker": ("social_worker__last_name", "social_worker__first_name", "name", "pk"),
+}
+SORT_CHOICES = [
+    ("urgency", "Red and amber first"),
+    ("weeks", "Longest first"),
+    ("weeks_asc", "Shortest first"),
+    ("name", "Family name"),
+    ("social_worker", "Social worker"),
+]
+
+
+class TrackerFilter(django_filters.FilterSet):
+    """Area, team, social worker, stage, flag, weeks band and status; all within the user's LA."""
+
+    area = django_filters.ModelChoiceFilter(queryset=m.Area.objects.none(), field_name="team__area", label="Area")
+    team = django_filters.ModelChoiceFilter(queryset=m.Team.objects.none(), label="Team")
+    social_worker = django_filters.ModelChoiceFilter(queryset=m.User.objects.none(), label="Social worker")
+    stage = django_filters.ChoiceFilter(choices=STAGES, label="Stage")
+    flag = django_filters.ChoiceFilter(
+        choices=[(flag.code, flag.label) for flag in tracker.FLAGS], method="filter_flag", label="Flag"
+    )
+    weeks = django_filters.ChoiceFilter(
+        choices=[(band, f"{band} weeks") for band in tracker.WEEKS_BANDS], method="filter_weeks", label="Weeks"
+    )
+    rag = django_filters.ChoiceFilter(choices=RAGS, label="Status")
+    q = django_filters.CharFilter(method="filter_search", label="Child's name or LA reference")
+    sort = django_filters.ChoiceFilter(choices=SORT_CHOICES, method="sort_by", label="Sort by", empty_label=None)
+
+    class Meta:
+        model = m.Family
+        fields = ["area", "team", "social_worker", "stage", "flag", "weeks", "rag", "q"]
+
+    def __init__(self, data=None, *args, user, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        la = user.local_authority_id
+        self.filters["area"].queryset = m.Area.objects.filter(local_authority_id=la).order_by("name")
+        self.filters["team"].queryset = m.Team.objects.filter(local_authority_id=la).order_by("name")
+        self.filters["social_worker"].queryset = (
+            m.User.objects.filter(local_authority_id=la, allocated_families__isnull=False)
+            .distinct()
+            .order_by("last_name", "first_name")
+        )
+        for field in self.form.fields.values():
+            if isinstance(field.widget, forms.Select):
+                field.widget.attrs["class"] = "govuk-select"
+
+    def filter_flag(self, queryset, name, value):
+        return queryset.filter(**{f"flag_{value}": True}) if value in tracker.FLAGS_BY_CODE else queryset
+
+    def filter_weeks(self, queryset, name, value):
+        low, high = tracker.WEEKS_BANDS[value]
+        queryset = queryset.filter(days_elapsed__gte=low * 7)
+        return queryset.filter(days_elapsed__lt=high * 7) if high is not None else queryset
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        children = m.Child.objects.filter(
+            Q(first_name__icontains=value) | Q(last_name__icontains=value) | Q(la_child_id__iexact=value)
+        ).values("family_id")
+        return queryset.filter(Q(name__icontains=value) | Q(la_reference__iexact=value) | Q(pk__in=children))
+
+    def sort_by(self, queryset, name, value):
+        return queryset  # applied last, in ``qs``
+
+    @property
+    def qs(self):
+        queryset = super().qs
+        sort = self.form.cleaned_data.get("sort") if self.form.is_valid() else None
+        return queryset.order_by(*SORTS.get(sort or "urgency", SORTS["urgency"]))

@@ -1,0 +1,153 @@
+"""Meeting mode: open a tracker meeting, step through its agenda, record decisions and actions, print."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from cases import constants as c
+from cases import forms, meetings, tracker
+from cases import models as m
+from cases.permissions import can_chair, chair_required, la_user_required
+
+
+@la_user_required
+def meeting_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "cases/meetings/list.html",
+        {"meetings": meetings.meetings_list(user=request.user)[:100], "can_chair": can_chair(request.user)},
+    )
+
+
+@chair_required
+def meeting_new(request: HttpRequest) -> HttpResponse:
+    form = forms.MeetingOpenForm(
+        request.POST or None,
+        user=request.user,
+        initial={"scope": c.ScopeKind.AREA, "meeting_date": timezone.localdate()},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        meeting = meetings.meeting_open(
+            user=request.user,
+            scope=data["scope"],
+            area=data["area"],
+            team=data["team"],
+            meeting_date=data["meeting_date"],
+        )
+        messages.success(request, f"Meeting opened with {meeting.items.count()} cases on the agenda")
+        return redirect("tracker:meeting", meeting.pk)
+    return render(request, "cases/meetings/new.html", {"form": form})
+
+
+@la_user_required
+def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    meeting = meetings.meeting_get(user=request.user, meeting_id=meeting_id)
+    items = list(meeting.items.all())
+    return render(
+        request,
+        "cases/meetings/detail.html",
+        {
+            "meeting": meeting,
+            "items": items,
+            "decided": sum(1 for item in items if item.decision),
+            "can_chair": can_chair(request.user),
+            "flag_labels": {flag.code: flag.label for flag in tracker.FLAGS},
+        },
+    )
+
+
+def _item(meeting, position: int) -> m.MeetingItem:
+    for item in meeting.items.all():
+        if item.position == position:
+            return item
+    raise Http404
+
+
+@chair_required
+def meeting_item(request: HttpRequest, meeting_id: int, position: int) -> HttpResponse:
+    """One case at the meeting: its drift, open actions, the decision and new actions."""
+    meeting = meetings.meeting_get(user=request.user, meeting_id=meeting_id)
+    item = _item(meeting, position)
+    today = timezone.localdate()
+    row = tracker.tracker_queryset(user=request.user, today=meeting.meeting_date).filter(pk=item.family_id).first()
+    open_actions = list(
+        m.MeetingAction.objects.visible_to(request.user)
+        .filter(family_id=item.family_id, completed_date__isnull=True)
+        .select_related("item__meeting")
+        .order_by("due_date", "pk")
+    )
+    initial = {"decision": item.decision, "review_date": item.review_date, "note": item.note}
+    form = forms.ItemDecisionForm(request.POST or None, meeting_date=meeting.meeting_date, initial=initial)
+    actions = forms.ActionFormSet(request.POST or None, prefix="actions")
+    if request.method == "POST" and form.is_valid() and actions.is_valid():
+        data = form.cleaned_data
+        meetings.meeting_item_decide(
+            user=request.user, item=item, decision=data["decision"], review_date=data["review_date"], note=data["note"]
+        )
+        for action in actions.cleaned_data:
+            if action.get("description"):
+                meetings.action_create(
+                    user=request.user,
+                    item=item,
+                    description=action["description"],
+                    owner=action["owner"],
+                    due_date=action["due_date"],
+                )
+        done = set(request.POST.getlist("completed"))
+        for action in open_actions:
+            if str(action.pk) in done:
+                meetings.action_complete(user=request.user, action=action, completed_date=today)
+        messages.success(request, f"Decision recorded for {item.family.name}")
+        following = [other for other in meeting.items.all() if other.position > item.position]
+        if following and "next" in request.POST:
+            return redirect("tracker:meeting_item", meeting.pk, following[0].position)
+        return redirect("tracker:meeting", meeting.pk)
+    positions = [other.position for other in meeting.items.all()]
+    index = positions.index(item.position)
+    return render(
+        request,
+        "cases/meetings/item.html",
+        {
+            "meeting": meeting,
+            "item": item,
+            "row": row,
+            "flags": tracker.row_flags(row) if row else [],
+            "reason": tracker.row_reason(row) if row else "The case is no longer open.",
+            "next_due": tracker.row_next_due(row, today=today, limits=tracker.thresholds()) if row else None,
+            "open_actions": open_actions,
+            "form": form,
+            "actions": actions,
+            "previous": positions[index - 1] if index > 0 else None,
+            "next": positions[index + 1] if index + 1 < len(positions) else None,
+            "today": today,
+        },
+    )
+
+
+@chair_required
+@require_POST
+def meeting_close(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    meeting = meetings.meeting_get(user=request.user, meeting_id=meeting_id)
+    meetings.meeting_close(user=request.user, meeting=meeting)
+    messages.success(request, "Meeting closed")
+    return redirect("tracker:meeting", meeting.pk)
+
+
+@la_user_required
+def meeting_print(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """The meeting record on one printable page."""
+    meeting = meetings.meeting_get(user=request.user, meeting_id=meeting_id)
+    return render(
+        request,
+        "cases/meetings/print.html",
+        {
+            "meeting": meeting,
+            "items": list(meeting.items.all()),
+            "flag_labels": {f.code: f.label for f in tracker.FLAGS},
+        },
+    )

@@ -1,0 +1,60 @@
+"""The tracker list: every open case in the user's LA with flags, filters, sorting and export."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from cases import exports, tracker
+from cases.filters import TrackerFilter
+from cases.permissions import la_user_required
+
+PAGE_SIZE = 50
+
+
+def tracker_rows(queryset, *, today, limits):
+    for case in queryset:
+        yield {
+            "case": case,
+            "flags": tracker.row_flags(case),
+            "reason": tracker.row_reason(case),
+            "next_due": tracker.row_next_due(case, today=today, limits=limits),
+            "weeks": case.days_elapsed // 7,
+        }
+
+
+@la_user_required
+def tracker_list(request: HttpRequest) -> HttpResponse:
+    """Open pre-proceedings episodes and proceedings in scope, with drift flags and RAG status."""
+    today = timezone.localdate()
+    limits = tracker.thresholds()
+    queryset = tracker.tracker_queryset(user=request.user, today=today, limits=limits).select_related(
+        "team__area", "social_worker"
+    )
+    filters = TrackerFilter(request.GET or None, queryset=queryset, user=request.user)
+    export = request.GET.get("export")
+    stamp = f"plo-tracker-{request.user.local_authority.short_name.lower().replace(' ', '-')}-{today:%Y-%m-%d}"
+    if export == "csv":
+        rows = exports.tracker_rows(tracker_rows(filters.qs.iterator(chunk_size=500), today=today, limits=limits))
+        return exports.csv_response(rows, filename=stamp)
+    if export == "xlsx":
+        rows = exports.tracker_rows(tracker_rows(filters.qs, today=today, limits=limits))
+        return exports.xlsx_response(rows, filename=stamp, title="Tracker")
+    page = Paginator(filters.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("export", None)
+    return render(
+        request,
+        "cases/tracker.html",
+        {
+            "filters": filters,
+            "page": page,
+            "rows": list(tracker_rows(page.object_list, today=today, limits=limits)),
+            "flags": tracker.FLAGS,
+            "query": query.urlencode(),
+            "today": today,
+        },
+    )
