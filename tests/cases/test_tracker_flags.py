@@ -1,0 +1,234 @@
+"""Drift flags and RAG status: a case that should raise each flag, and one just short of it.
+
+Today is 1 June 2026 throughout. Thresholds come from the reference table: pre-proceedings 16
+weeks, review every 6 weeks, family network meeting by week 6, IRH by week 20, 26-week limit.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from cases import models as m
+from cases import tracker
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+TODAY = dt.date(2026, 6, 1)
+
+
+def weeks_ago(n: float) -> dt.date:
+    return TODAY - dt.timedelta(days=round(n * 7))
+
+
+def pp_case(la, *, start_weeks_ago=2, worker=True, **episode):
+    family = f.FamilyFactory(local_authority=la, social_worker=f.UserFactory(local_authority=la) if worker else None)
+    child = f.ChildFactory(family=family, date_of_birth=dt.date(2020, 1, 1))
+    start = weeks_ago(start_weeks_ago)
+    f.EpisodeFactory(family=family, children=[child], gateway_meeting_date=start, start_date=start, **episode)
+    return family
+
+
+def court_case(la, *, issued_weeks_ago=10, irh=False):
+    family = f.FamilyFactory(local_authority=la, social_worker=f.UserFactory(local_authority=la))
+    child = f.ChildFactory(family=family, date_of_birth=dt.date(2020, 1, 1))
+    proceedings = f.ProceedingsFactory(family=family, issue_date=weeks_ago(issued_weeks_ago))
+    part = f.ChildProceedingsFactory(proceedings=proceedings, child=child)
+    if irh:
+        f.HearingFactory(
+            proceedings=proceedings,
+            hearing_type=m.HearingType.objects.get(code="irh"),
+            listed_date=TODAY + dt.timedelta(days=10),
+            status="listed",
+        )
+    return family, part
+
+
+def flags(user, family) -> set[str]:
+    row = tracker.tracker_queryset(user=user, today=TODAY).get(pk=family.pk)
+    return {flag.code for flag in tracker.row_flags(row)}
+
+
+def test_it_flags_proceedings_past_26_weeks_plus_extensions(la_a, chair):
+    past, _ = court_case(la_a, issued_weeks_ago=27, irh=True)
+    extended, part = court_case(la_a, issued_weeks_ago=27, irh=True)
+    issue = part.proceedings.issue_date
+    f.ExtensionFactory(
+        child_proceedings=part, granted_date=issue + dt.timedelta(weeks=25), new_end_date=TODAY + dt.timedelta(days=7)
+    )
+    assert "s31_past_limit" in flags(chair, past)
+    assert "s31_past_limit" not in flags(chair, extended)
+    # Extended but 26 weeks old: still at risk of passing its new date.
+    assert "s31_at_risk" in flags(chair, extended)
+
+
+def test_it_flags_no_irh_by_week_20_and_at_risk(la_a, chair):
+    no_irh, _ = court_case(la_a, issued_weeks_ago=21)
+    with_irh, _ = court_case(la_a, issued_weeks_ago=21, irh=True)
+    young, _ = court_case(la_a, issued_weeks_ago=19)
+    assert {"no_irh_by_20", "s31_at_risk"} <= flags(chair, no_irh)
+    assert not {"no_irh_by_20", "s31_at_risk"} & flags(chair, with_irh)
+    assert not {"no_irh_by_20", "s31_at_risk"} & flags(chair, young)
+
+
+def test_it_flags_pre_proceedings_over_the_local_threshold(la_a, chair):
+    assert "pp_over_threshold" in flags(chair, pp_case(la_a, start_weeks_ago=17))
+    assert "pp_over_threshold" not in flags(chair, pp_case(la_a, start_weeks_ago=15))
+
+
+def test_it_flags_no_review_meeting_within_the_interval(la_a, chair):
+    no_meeting = pp_case(la_a, start_weeks_ago=8)
+    recent = pp_case(la_a, start_weeks_ago=8)
+    f.MeetingFactory(episode=recent.episodes.get(), meeting_date=weeks_ago(2), kind="review")
+    stale = pp_case(la_a, start_weeks_ago=12)
+    f.MeetingFactory(episode=stale.episodes.get(), meeting_date=weeks_ago(7), kind="initial")
+    new = pp_case(la_a, start_weeks_ago=3)
+    assert "no_review" in flags(chair, no_meeting)
+    assert "no_review" not in flags(chair, recent)
+    assert "no_review" in flags(chair, stale)
+    assert "no_review" not in flags(chair, new)
+
+
+def test_it_flags_no_family_network_meeting_held(la_a, chair):
+    none_held = pp_case(la_a, start_weeks_ago=7)
+    held = pp_case(
+        la_a,
+        start_weeks_ago=7,
+        fgdm_offered=True,
+        fgdm_offered_date=weeks_ago(6),
+        fgdm_facilitated=True,
+        fgdm_held_date=weeks_ago(5),
+    )
+    early = pp_case(la_a, start_weeks_ago=5)
+    assert "no_family_network_meeting" in flags(chair, none_held)
+    assert "no_family_network_meeting" not in flags(chair, held)
+    assert "no_family_network_meeting" not in flags(chair, early)
+
+
+def test_it_flags_repeat_episodes_babies_and_unborn_children(la_a, chair):
+    repeat = pp_case(la_a, previous_care_proceedings=True)
+    baby = pp_case(la_a)
+    baby.children.update(date_of_birth=TODAY - dt.timedelta(days=200))
+    unborn = pp_case(la_a)
+    unborn.children.update(date_of_birth=None, expected_due_date=TODAY + dt.timedelta(days=60))
+    plain = pp_case(la_a)
+    assert "repeat_episode" in flags(chair, repeat)
+    assert "baby_or_unborn" in flags(chair, baby)
+    assert "baby_or_unborn" in flags(chair, unborn)
+    assert not {"repeat_episode", "baby_or_unborn"} & flags(chair, plain)
+
+
+def test_it_flags_overdue_assessments_and_actions(la_a, chair):
+    case = pp_case(la_a)
+    episode = case.episodes.get()
+    f.AssessmentFactory(family=case, episode=episode, instructed_date=weeks_ago(2), due_date=TODAY - dt.timedelta(1))
+    done = pp_case(la_a)
+    f.AssessmentFactory(
+        family=done,
+        episode=done.episodes.get(),
+        instructed_date=weeks_ago(2),
+        due_date=TODAY - dt.timedelta(1),
+        completed_date=TODAY - dt.timedelta(2),
+    )
+    assert "overdue_assessment" in flags(chair, case)
+    assert "overdue_assessment" not in flags(chair, done)
+
+    item = f.MeetingItemFactory(meeting__local_authority=la_a, family=case)
+    f.MeetingActionFactory(item=item, due_date=TODAY - dt.timedelta(1))
+    assert "overdue_action" in flags(chair, case)
+    m.MeetingAction.objects.update(completed_date=TODAY)
+    assert "overdue_action" not in flags(chair, case)
+
+
+def test_it_flags_no_allocated_social_worker(la_a, chair):
+    assert "no_social_worker" in flags(chair, pp_case(la_a, worker=False))
+    assert "no_social_worker" not in flags(chair, pp_case(la_a))
+
+
+def test_it_gives_a_red_amber_green_status_with_its_reason(la_a, chair):
+    red = pp_case(la_a, start_weeks_ago=17)
+    amber = pp_case(la_a, previous_pre_proceedings=True)
+    green = pp_case(la_a)
+    rows = {row.pk: row for row in tracker.tracker_queryset(user=chair, today=TODAY)}
+    assert rows[red.pk].rag == "red"
+    assert rows[amber.pk].rag == "amber"
+    assert tracker.row_reason(rows[amber.pk]) == "Repeat episode."
+    assert rows[green.pk].rag == "green"
+    assert tracker.row_reason(rows[green.pk]) == "On track: no flags raised."
+
+
+def test_it_lists_only_open_cases_of_the_users_la(la_a, la_b, chair):
+    open_case = pp_case(la_a)
+    closed = pp_case(la_a, step_decision_date=weeks_ago(1), outcome="step_down")
+    elsewhere = pp_case(la_b)
+    ids = set(tracker.tracker_queryset(user=chair, today=TODAY).values_list("pk", flat=True))
+    assert open_case.pk in ids
+    assert closed.pk not in ids
+    assert elsewhere.pk not in ids
+
+
+def test_it_filters_sorts_and_exports_the_tracker(client, la_a, chair, la_b, monkeypatch):
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *args: TODAY)
+    over = pp_case(la_a, start_weeks_ago=20)
+    recent = pp_case(la_a, start_weeks_ago=2)
+    court, _ = court_case(la_a, issued_weeks_ago=30)
+    pp_case(la_b, start_weeks_ago=20)
+    client.force_login(chair)
+    url = reverse("tracker:list")
+
+    def listed(**params):
+        return [row["case"].pk for row in client.get(url, params).context["rows"]]
+
+    assert set(listed()) == {over.pk, recent.pk, court.pk}
+    assert listed(flag="pp_over_threshold") == [over.pk]
+    assert listed(stage="proceedings") == [court.pk]
+    assert listed(sort="weeks_asc")[0] == recent.pk
+    assert set(listed(weeks="12-20")) == set()  # the one at exactly 20 weeks is in 20-26
+    assert listed(weeks="20-26") == [over.pk]
+
+    response = client.get(url, {"flag": "pp_over_threshold", "export": "csv"})
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert rows[0][0] == "LA reference"
+    assert [row[0] for row in rows[1:]] == [over.la_reference]
+    assert "Pre-proceedings over the local threshold" in rows[1][-1]
+
+    response = client.get(url, {"export": "xlsx"})
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet.max_row == 4
+    assert {sheet.cell(row=r, column=1).value for r in range(2, 5)} == {
+        over.la_reference,
+        recent.la_reference,
+        court.la_reference,
+    }
+
+
+def test_it_pins_the_tracker_queries_whatever_the_number_of_cases(client, la_a, chair):
+    client.force_login(chair)
+    url = reverse("tracker:list")
+    pp_case(la_a)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for n in range(10):
+        pp_case(la_a, start_weeks_ago=n + 1)
+        court_case(la_a, issued_weeks_ago=n + 5, irh=n % 2 == 0)
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(url).status_code == 200
+    assert len(many) == len(few)
+    # Session, user, thresholds, count, page, children, and the filter choices (areas, teams, workers).
+    assert len(few) <= 20
+
+
+def test_it_keeps_the_tracker_from_aggregate_only_roles(client, board_member, analyst):
+    for user in (board_member, analyst):
+        client.force_login(user)
+        assert client.get(reverse("tracker:list")).status_code == 403
+        assert client.get(reverse("tracker:meetings")).status_code == 403
