@@ -58,6 +58,15 @@ class TrackerFilter(django_filters.FilterSet):
             .distinct()
             .order_by("last_name", "first_name")
         )
+        self.form.fields["area"].label_from_instance = lambda area: area.name
+        self.form.fields["social_worker"].label_from_instance = lambda user: user.get_full_name() or user.username
+        for name, field in self.form.fields.items():
+            if name == "sort":
+                continue
+            if getattr(field, "empty_label", None):
+                field.empty_label = "All"
+            elif isinstance(field, forms.ChoiceField):
+                field.choices = [("", "All"), *(choice for choice in field.choices if choice[0] != "")]
         for field in self.form.fields.values():
             if isinstance(field.widget, forms.Select):
                 field.widget.attrs["class"] = "govuk-select"

@@ -440,6 +440,7 @@ class MeetingOpenForm(forms.Form):
         super().__init__(*args, **kwargs)
         la = user.local_authority_id
         self.fields["area"].queryset = m.Area.objects.filter(local_authority_id=la).order_by("name")
+        self.fields["area"].label_from_instance = lambda area: area.name
         self.fields["team"].queryset = m.Team.objects.filter(local_authority_id=la).order_by("name")
         for name in ("area", "team"):
             self.fields[name].widget = forms.Select(choices=self.fields[name].choices)
