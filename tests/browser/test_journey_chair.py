@@ -120,3 +120,29 @@ def test_it_runs_a_tracker_meeting_and_carries_actions_forward(page, sign_in, sc
     action = m.MeetingAction.objects.get(description="Book the family group conference")
     assert action.completed_date == today
     assert m.MeetingItem.objects.filter(decision="escalate").count() == 1
+
+
+def test_it_shows_the_dashboard_with_charts_tables_and_no_accessibility_failures(page, sign_in, screenshot, mid_cases):
+    from reporting.services import metrics
+
+    essex = f.la("881")
+    mid = m.Team.objects.get(name="Chelmsford Family Support")
+    today = timezone.localdate()
+    for n, days in enumerate((150, 190, 240, 300)):
+        end = today - dt.timedelta(days=40 * n + 20)
+        family = f.FamilyFactory(local_authority=essex, team=mid, name=f"Dashfamily{n}")
+        proceedings = f.ProceedingsFactory(family=family, issue_date=end - dt.timedelta(days=days), concluded_date=end)
+        f.ChildProceedingsFactory(proceedings=proceedings)
+        f.DelayEventFactory(family=family, proceedings=proceedings, event_date=end, days_lost=10 + n)
+    month = metrics.month_start(today)
+    metrics.metrics_compute(window=metrics.Window(metrics.add_months(month, -13), month, today))
+
+    sign_in("chair.mid", PASSWORD)
+    page.get_by_role("link", name="Dashboard", exact=True).click()
+    expect(page.locator("h1")).to_have_text("Dashboard: Essex County Council")
+    expect(page.locator("#headlines [data-metric=s31_duration_mean]")).to_be_visible()
+    expect(page.locator(".app-chart svg")).to_have_count(4)
+    page.locator(".govuk-details__summary").first.click()
+    expect(page.locator(".govuk-details__text table").first).to_be_visible()
+    assert not serious_accessibility_violations(page)
+    screenshot("dashboard")

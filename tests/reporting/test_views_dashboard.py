@@ -1,0 +1,110 @@
+"""The dashboard: figures from the nightly metrics for the scopes a user may see, nothing identifiable."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from cases import models as m
+from reporting.services import metrics
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+def last_month() -> dt.date:
+    return metrics.add_months(metrics.month_start(timezone.localdate()), -1)
+
+
+def concluded(la, team, days: int, day_of_month: int = 10):
+    end = last_month().replace(day=day_of_month)
+    family = f.FamilyFactory(local_authority=la, team=team, name="Secretname")
+    p = f.ProceedingsFactory(family=family, issue_date=end - dt.timedelta(days=days), concluded_date=end)
+    f.ChildProceedingsFactory(proceedings=p)
+    return p
+
+
+@pytest.fixture
+def figures(la_a, la_b):
+    mid = m.Team.objects.get(name="Chelmsford Family Support")
+    north = m.Team.objects.get(name="Colchester Family Support")
+    concluded(la_a, mid, 190)
+    concluded(la_a, north, 176)
+    concluded(la_b, f.team_of(la_b), 363)
+    month = last_month()
+    metrics.metrics_compute(window=metrics.Window(metrics.add_months(month, -12), month, timezone.localdate()))
+    return {"mid": mid, "north": north}
+
+
+def headline(response, code):
+    return next(h for h in response.context["data"].headlines if h.metric.code == code)
+
+
+def test_it_shows_headline_figures_with_their_comparisons(client, chair, figures):
+    client.force_login(chair)
+    response = client.get(reverse("dashboard"))
+    duration = headline(response, "s31_duration_mean")
+    # Essex: (190 + 176) / 2 / 7 = 26.1 weeks; the region adds Suffolk's 363 days: 729 / 3 / 7 = 34.7.
+    assert duration.display == "26.1 weeks"
+    comparisons = dict((label, value) for label, value, _ in duration.comparisons)
+    assert comparisons["Region"] == "34.7 weeks"
+    assert comparisons["Last month"] == "no data"
+    content = response.content.decode()
+    assert "26.1 weeks" in content
+    assert "this month lower by 8.6, better" in content  # vs the region
+    assert "Secretname" not in content  # aggregates only
+
+
+def test_it_offers_the_users_la_areas_and_teams_only(client, chair, figures, la_b):
+    client.force_login(chair)
+    mid_area = figures["mid"].area
+    response = client.get(reverse("dashboard"), {"s": f"area:{mid_area.pk}"})
+    assert headline(response, "s31_duration_mean").display == "27.1 weeks"  # 190 days
+    assert client.get(reverse("dashboard"), {"s": f"la:{la_b.pk}"}).status_code == 404
+    assert client.get(reverse("dashboard"), {"s": "region:"}).status_code == 404
+    keys = [scope.key for scope in response.context["scopes"]]
+    assert keys[0] == f"la:{chair.local_authority_id}"
+    assert all(not key.startswith("la:") or key == keys[0] for key in keys)
+
+
+def test_it_gives_analysts_the_region_and_every_la(client, analyst, figures, la_b):
+    client.force_login(analyst)
+    response = client.get(reverse("dashboard"))
+    assert response.context["scope"].type == "region"
+    assert headline(response, "s31_duration_mean").display == "34.7 weeks"
+    response = client.get(reverse("dashboard"), {"s": f"la:{la_b.pk}"})
+    assert headline(response, "s31_duration_mean").display == "51.9 weeks"
+
+
+def test_it_keeps_board_members_and_anonymous_users_out(client, board_member):
+    assert client.get(reverse("dashboard")).status_code == 302
+    client.force_login(board_member)
+    assert client.get(reverse("dashboard")).status_code == 403
+
+
+def test_it_downloads_each_charts_data_as_csv(client, chair, figures):
+    client.force_login(chair)
+    response = client.get(reverse("dashboard"), {"csv": "duration"})
+    lines = response.content.decode().splitlines()
+    assert lines[0].startswith("Month,")
+    assert lines[-1].startswith(last_month().strftime("%b %Y"))
+    assert "26.1" in lines[-1]
+    assert client.get(reverse("dashboard"), {"csv": "nonsense"}).status_code == 404
+
+
+def test_it_pins_the_dashboard_queries_whatever_the_number_of_cases(client, chair, figures, la_a):
+    client.force_login(chair)
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("dashboard"))
+    for days in range(150, 250, 10):
+        concluded(la_a, figures["mid"], days)
+    month = last_month()
+    metrics.metrics_compute(window=metrics.Window(metrics.add_months(month, -12), month, timezone.localdate()))
+    with CaptureQueriesContext(connection) as many:
+        client.get(reverse("dashboard"))
+    assert len(many) == len(few) <= 12
