@@ -75,6 +75,8 @@ def meeting_item(request: HttpRequest, meeting_id: int, position: int) -> HttpRe
     item = _item(meeting, position)
     today = timezone.localdate()
     row = tracker.tracker_queryset(user=request.user, today=meeting.meeting_date).filter(pk=item.family_id).first()
+    if row is not None:
+        tracker.attach_next_hearings([row], today=today)
     open_actions = list(
         m.MeetingAction.objects.visible_to(request.user)
         .filter(family_id=item.family_id, completed_date__isnull=True)

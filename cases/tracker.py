@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import Case, F, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models import Case, F, Min, Prefetch, Q, Value, When
 from django.db.models.functions import Coalesce, Greatest
 
 from cases import models as m
@@ -113,13 +113,6 @@ def tracker_queryset(*, user, today: dt.date, limits: dict[str, Decimal] | None 
                 Coalesce(F(row + "extended_to"), DatePlusDays(F(row + "issue_date"), Value(limit_week * 7))),
                 output_field=models.DateField(),
             ),
-            next_hearing=Subquery(
-                m.Hearing.objects.filter(
-                    proceedings_id=OuterRef(row + "proceedings_id"), status="listed", listed_date__gte=today
-                )
-                .order_by("listed_date")
-                .values("listed_date")[:1]
-            ),
             stage=Case(
                 When(**{row + "proceedings_id__isnull": False}, then=Value("proceedings")),
                 default=Value("pre_proceedings"),
@@ -191,6 +184,24 @@ def tracker_queryset(*, user, today: dt.date, limits: dict[str, Decimal] | None 
     )
 
 
+def attach_next_hearings(rows: list, *, today: dt.date) -> list:
+    """Set ``next_hearing`` (the next listed hearing from today) on tracker rows, in one query."""
+    ids = [row.proceedings_id for row in rows if row.proceedings_id]
+    dates = (
+        dict(
+            m.Hearing.objects.filter(proceedings_id__in=ids, status="listed", listed_date__gte=today)
+            .values("proceedings_id")
+            .annotate(first=Min("listed_date"))
+            .values_list("proceedings_id", "first")
+        )
+        if ids
+        else {}
+    )
+    for row in rows:
+        row.next_hearing = dates.get(row.proceedings_id)
+    return rows
+
+
 @dataclass
 class NextDue:
     label: str
@@ -219,7 +230,7 @@ def row_next_due(row, *, today: dt.date, limits: dict[str, Decimal]) -> NextDue 
         if not row.has_irh:
             candidates.append(NextDue("IRH listed by week 20", irh_by, irh_by < today))
         candidates.append(NextDue("Final hearing by timetable end", row.timetable_end, row.timetable_end < today))
-        if row.next_hearing:
+        if getattr(row, "next_hearing", None):
             candidates.append(NextDue("Next hearing", row.next_hearing, False))
     elif row.episode_id:
         review_by = (row.last_meeting or row.episode_start) + dt.timedelta(

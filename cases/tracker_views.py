@@ -15,7 +15,8 @@ PAGE_SIZE = 50
 
 
 def tracker_rows(queryset, *, today, limits):
-    for case in queryset:
+    cases = tracker.attach_next_hearings(list(queryset), today=today)
+    for case in cases:
         yield {
             "case": case,
             "flags": tracker.row_flags(case),
@@ -37,7 +38,7 @@ def tracker_list(request: HttpRequest) -> HttpResponse:
     export = request.GET.get("export")
     stamp = f"plo-tracker-{request.user.local_authority.short_name.lower().replace(' ', '-')}-{today:%Y-%m-%d}"
     if export == "csv":
-        rows = exports.tracker_rows(tracker_rows(filters.qs.iterator(chunk_size=500), today=today, limits=limits))
+        rows = exports.tracker_rows(tracker_rows(filters.qs, today=today, limits=limits))
         return exports.csv_response(rows, filename=stamp)
     if export == "xlsx":
         rows = exports.tracker_rows(tracker_rows(filters.qs, today=today, limits=limits))

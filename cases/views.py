@@ -55,7 +55,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "next_due": tracker.row_next_due(row, today=today, limits=limits),
             "weeks": row.days_elapsed // 7,
         }
-        for row in page.object_list
+        for row in tracker.attach_next_hearings(list(page.object_list), today=today)
     ]
     return render(
         request,

@@ -146,9 +146,6 @@ CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Board packs suppress counts below this (and averages or rates built on fewer cases).
-SMALL_NUMBER_THRESHOLD = env_int("SMALL_NUMBER_THRESHOLD", default=5, minimum=1)
-
 # A static schedule in UK time. Times avoid 01:00-02:00, the hour UK clocks change.
 CELERY_BEAT_SCHEDULE: dict = {
     "nightly-metrics": {

@@ -5,65 +5,62 @@ from django.db import migrations, models
 
 VIEW_SQL = """
 CREATE VIEW cases_trackerrow AS
-WITH ep AS (
-    SELECT DISTINCT ON (family_id) family_id, id AS episode_id, start_date AS episode_start,
-        (fgdm_held_date IS NOT NULL) AS fgdm_held
-    FROM cases_preproceedingsepisode
-    WHERE start_date IS NOT NULL AND step_decision_date IS NULL
-    ORDER BY family_id, start_date DESC, id DESC
-),
-pr AS (
-    SELECT DISTINCT ON (family_id) family_id, id AS proceedings_id, issue_date
-    FROM cases_proceedings
-    WHERE concluded_date IS NULL
-    ORDER BY family_id, issue_date DESC, id DESC
-),
-open_case AS (
-    SELECT f.id AS family_id, f.local_authority_id, ep.episode_id, ep.episode_start, COALESCE(ep.fgdm_held, false) AS fgdm_held,
-        pr.proceedings_id, pr.issue_date
-    FROM cases_family f
-    LEFT JOIN ep ON ep.family_id = f.id
-    LEFT JOIN pr ON pr.family_id = f.id
-    WHERE ep.episode_id IS NOT NULL OR pr.proceedings_id IS NOT NULL
-)
-SELECT o.family_id, o.local_authority_id, o.episode_id, o.episode_start, o.fgdm_held, o.proceedings_id, o.issue_date,
+SELECT f.id AS family_id, f.local_authority_id,
+    ep.episode_id, ep.episode_start, COALESCE(ep.fgdm_held, false) AS fgdm_held,
+    pr.proceedings_id, pr.issue_date,
     mt.last_meeting, ext.extended_to, COALESCE(irh.has_irh, false) AS has_irh,
     asm.next_assessment_due, act.next_action_due, COALESCE(rep.repeat_episode, false) AS repeat_episode,
     ch.youngest_dob, COALESCE(ch.has_unborn, false) AS has_unborn
-FROM open_case o
-LEFT JOIN (
-    SELECT episode_id, max(meeting_date) AS last_meeting FROM cases_preproceedingsmeeting
-    WHERE episode_id IN (SELECT episode_id FROM open_case) GROUP BY 1
-) mt ON mt.episode_id = o.episode_id
-LEFT JOIN (
-    SELECT cp.proceedings_id, max(e.new_end_date) AS extended_to
-    FROM cases_extension e JOIN cases_childproceedings cp ON cp.id = e.child_proceedings_id
-    WHERE cp.proceedings_id IN (SELECT proceedings_id FROM open_case) GROUP BY 1
-) ext ON ext.proceedings_id = o.proceedings_id
-LEFT JOIN (
-    SELECT proceedings_id, true AS has_irh FROM cases_hearing
-    WHERE hearing_type_id = 'irh' AND NOT (status = 'vacated' AND relisted_date IS NULL)
-        AND proceedings_id IN (SELECT proceedings_id FROM open_case)
-    GROUP BY 1
-) irh ON irh.proceedings_id = o.proceedings_id
-LEFT JOIN (
-    SELECT family_id, min(due_date) AS next_assessment_due FROM cases_assessment
-    WHERE completed_date IS NULL AND due_date IS NOT NULL AND family_id IN (SELECT family_id FROM open_case)
-    GROUP BY 1
-) asm ON asm.family_id = o.family_id
-LEFT JOIN (
-    SELECT family_id, min(due_date) AS next_action_due FROM cases_meetingaction
-    WHERE completed_date IS NULL AND family_id IN (SELECT family_id FROM open_case) GROUP BY 1
-) act ON act.family_id = o.family_id
-LEFT JOIN (
-    SELECT family_id, true AS repeat_episode FROM cases_preproceedingsepisode
-    WHERE (previous_pre_proceedings OR previous_care_proceedings) AND family_id IN (SELECT family_id FROM open_case)
-    GROUP BY 1
-) rep ON rep.family_id = o.family_id
-LEFT JOIN (
-    SELECT family_id, max(date_of_birth) AS youngest_dob, bool_or(date_of_birth IS NULL) AS has_unborn
-    FROM cases_child WHERE family_id IN (SELECT family_id FROM open_case) GROUP BY 1
-) ch ON ch.family_id = o.family_id
+FROM (
+    -- Open cases only, found through the partial indexes on open episodes and open proceedings.
+    SELECT family_id FROM cases_preproceedingsepisode WHERE start_date IS NOT NULL AND step_decision_date IS NULL
+    UNION
+    SELECT family_id FROM cases_proceedings WHERE concluded_date IS NULL
+) open_family
+JOIN cases_family f ON f.id = open_family.family_id
+LEFT JOIN LATERAL (
+    SELECT e.id AS episode_id, e.start_date AS episode_start, (e.fgdm_held_date IS NOT NULL) AS fgdm_held
+    FROM cases_preproceedingsepisode e
+    WHERE e.family_id = f.id AND e.start_date IS NOT NULL AND e.step_decision_date IS NULL
+    ORDER BY e.start_date DESC, e.id DESC LIMIT 1
+) ep ON true
+LEFT JOIN LATERAL (
+    SELECT p.id AS proceedings_id, p.issue_date
+    FROM cases_proceedings p
+    WHERE p.family_id = f.id AND p.concluded_date IS NULL
+    ORDER BY p.issue_date DESC, p.id DESC LIMIT 1
+) pr ON true
+LEFT JOIN LATERAL (
+    SELECT max(m.meeting_date) AS last_meeting FROM cases_preproceedingsmeeting m WHERE m.episode_id = ep.episode_id
+) mt ON true
+LEFT JOIN LATERAL (
+    SELECT max(x.new_end_date) AS extended_to
+    FROM cases_extension x JOIN cases_childproceedings cp ON cp.id = x.child_proceedings_id
+    WHERE cp.proceedings_id = pr.proceedings_id
+) ext ON true
+LEFT JOIN LATERAL (
+    SELECT true AS has_irh FROM cases_hearing h
+    WHERE h.proceedings_id = pr.proceedings_id AND h.hearing_type_id = 'irh'
+        AND NOT (h.status = 'vacated' AND h.relisted_date IS NULL)
+    LIMIT 1
+) irh ON true
+LEFT JOIN LATERAL (
+    SELECT min(a.due_date) AS next_assessment_due FROM cases_assessment a
+    WHERE a.family_id = f.id AND a.completed_date IS NULL AND a.due_date IS NOT NULL
+) asm ON true
+LEFT JOIN LATERAL (
+    SELECT min(ma.due_date) AS next_action_due FROM cases_meetingaction ma
+    WHERE ma.family_id = f.id AND ma.completed_date IS NULL
+) act ON true
+LEFT JOIN LATERAL (
+    SELECT true AS repeat_episode FROM cases_preproceedingsepisode r
+    WHERE r.family_id = f.id AND (r.previous_pre_proceedings OR r.previous_care_proceedings)
+    LIMIT 1
+) rep ON true
+LEFT JOIN LATERAL (
+    SELECT max(c.date_of_birth) AS youngest_dob, bool_or(c.date_of_birth IS NULL) AS has_unborn
+    FROM cases_child c WHERE c.family_id = f.id
+) ch ON true
 """
 
 

@@ -215,6 +215,7 @@ def test_it_pins_the_tracker_queries_whatever_the_number_of_cases(client, la_a, 
     client.force_login(chair)
     url = reverse("tracker:list")
     pp_case(la_a)
+    court_case(la_a)
     with CaptureQueriesContext(connection) as few:
         client.get(url)
     for n in range(10):
