@@ -14,6 +14,7 @@ urlpatterns = [
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("dashboard/", dashboard_views.dashboard, name="dashboard"),
+    path("board-packs/", include("reporting.urls")),
     path("", include("cases.urls")),
 ]
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
+from django.utils import timezone
 
-from reporting.models import MetricRun
-from reporting.services import metrics
+from plo_tracker.lib.dates import first_working_day
+from reporting.models import MetricRun, PeriodSnapshot
+from reporting.services import board_packs, metrics
 
 # Database connection errors are worth retrying; anything else is a bug to look at in the run log.
 RETRY_ON = (OperationalError, InterfaceError)
@@ -25,3 +29,39 @@ RETRY_ON = (OperationalError, InterfaceError)
 def compute_metrics(trigger: str = MetricRun.Trigger.SCHEDULE) -> int:
     """Compute the nightly window of metrics (catching up missed months); returns the run id."""
     return metrics.metrics_compute(trigger=trigger).pk
+
+
+@shared_task(
+    name="reporting.build_board_pack",
+    acks_late=True,  # safe: a month's pack is replaced, not duplicated
+    reject_on_worker_lost=True,
+    soft_time_limit=10 * 60,
+    time_limit=11 * 60,
+    autoretry_for=RETRY_ON,
+    retry_backoff=300,
+    max_retries=3,
+)
+def build_board_pack(month_iso: str, user_id: int | None = None) -> int:
+    """Build and store the board pack for a month (first day, ISO date); returns the pack id."""
+    return board_packs.board_pack_generate(month=dt.date.fromisoformat(month_iso), user_id=user_id).pk
+
+
+@shared_task(
+    name="reporting.build_board_pack_monthly",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=20 * 60,
+    time_limit=22 * 60,
+    autoretry_for=RETRY_ON,
+    retry_backoff=300,
+    max_retries=3,
+)
+def build_board_pack_monthly(today_iso: str | None = None) -> int | None:
+    """On the first working day of a month, build last month's pack (computing its metrics if missing)."""
+    today = dt.date.fromisoformat(today_iso) if today_iso else timezone.localdate()
+    if today != first_working_day(today.year, today.month):
+        return None
+    month = metrics.add_months(metrics.month_start(today), -1)
+    if not PeriodSnapshot.objects.filter(period=month).exists():
+        metrics.metrics_compute(window=metrics.Window(month, month, today), trigger=MetricRun.Trigger.SCHEDULE)
+    return board_packs.board_pack_generate(month=month).pk

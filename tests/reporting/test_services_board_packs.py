@@ -1,0 +1,140 @@
+"""The board pack PDF: hand-worked figures in its text, its structure, no child's details, suppression."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import subprocess
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from cases import models as m
+from reporting.models import BoardPack
+from reporting.services import board_packs, metrics
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+D = dt.date
+MARCH = D(2026, 3, 1)
+SECRETS = ["Zebedee", "Quillfeather", "ZQ-SECRET-1", "FAMSECRET9", "17 May 2019", "2019-05-17", "17/05/2019"]
+
+
+def concluded(la, days: int, *, day: int = 20, secret: bool = False):
+    end = D(2026, 3, day)
+    family_details = {"la_reference": "FAMSECRET9", "name": "Quillfeather"} if secret else {}
+    family = f.FamilyFactory(local_authority=la, **family_details)
+    child_details = {"first_name": "Zebedee", "last_name": "Quillfeather", "la_child_id": "ZQ-SECRET-1"}
+    child = f.ChildFactory(family=family, date_of_birth=D(2019, 5, 17), **(child_details if secret else {}))
+    proceedings = f.ProceedingsFactory(family=family, issue_date=end - dt.timedelta(days=days), concluded_date=end)
+    f.ChildProceedingsFactory(proceedings=proceedings, child=child)
+    return proceedings
+
+
+@pytest.fixture
+def pack(la_a, la_b):
+    # Essex: 140, 170, 182, 200 and 260 days. Mean 952 / 5 = 190.4 days = 27.2 weeks; median 182 days = 26.0
+    # weeks; within 26 weeks (182 days or fewer): 3 of 5 = 60.0%.
+    for n, days in enumerate((140, 170, 182, 200, 260)):
+        concluded(la_a, days, secret=n == 0)
+    # Suffolk: two (a count below 5: suppressed). Region: 7, mean (952 + 300 + 310) / 7 / 7 = 31.9 weeks.
+    concluded(la_b, 300)
+    concluded(la_b, 310)
+    metrics.metrics_compute(window=metrics.Window(MARCH, MARCH, D(2026, 4, 15)))
+    return board_packs.board_pack_generate(month=MARCH)
+
+
+def pdf_text(pack: BoardPack, tmp_path) -> str:
+    path = tmp_path / "pack.pdf"
+    path.write_bytes(pack.file.open("rb").read())
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def line_with(text: str, label: str, after: str = "") -> str:
+    start = text.index(after) if after else 0
+    return next(line for line in text[start:].splitlines() if label in line)
+
+
+def test_it_prints_the_hand_worked_figures(pack, tmp_path):
+    text = pdf_text(pack, tmp_path)
+    essex = line_with(text, "Average duration of care proceedings", after="Essex: headline figures")
+    assert "27.2" in essex.split()
+    assert "26.0" in line_with(text, "Median duration of care proceedings", after="Essex: headline figures").split()
+    assert "60.0%" in line_with(text, "Concluded within 26 weeks", after="Essex: headline figures").split()
+    region = line_with(text, "Average duration of care proceedings", after="Headline figures, region")
+    assert "31.9" in region.split()
+    # Suffolk's two concluded applications: the count and the averages built on them are suppressed.
+    suffolk = line_with(text, "Care applications concluded", after="Suffolk: headline figures")
+    assert "[c]" in suffolk.split()
+    assert "[c]" in line_with(text, "Average duration of care proceedings", after="Suffolk: headline figures")
+
+
+def test_it_has_the_structure_of_a_board_paper(pack, tmp_path):
+    text = pdf_text(pack, tmp_path)
+    for heading in [
+        "Local Family Justice Board pack",
+        "March 2026",
+        "OFFICIAL-SENSITIVE",
+        "Contents",
+        "Summary: the region against the 26-week limit",
+        "Essex County Council",
+        "Suffolk County Council",
+        "Southend-on-Sea City Council",
+        "Thurrock Council",
+        "Pre-proceedings",
+        "Care proceedings",
+        "Assessment timeliness",
+        "Delay drivers ranked by days lost",
+        "Data quality",
+        "Glossary: what each figure means",
+    ]:
+        assert heading in text, heading
+    assert f"Page 1 of {pack.page_count}" in text
+    assert f"Page {pack.page_count} of {pack.page_count}" in text
+    info = subprocess.run(["pdfinfo", pack.file.path], capture_output=True, text=True, check=True).stdout
+    assert f"Pages:           {pack.page_count}" in info
+    assert "Title:           PLO Tracker board pack, March 2026" in info
+    assert "Tagged:          yes" in info
+    assert 12 <= pack.page_count <= 30
+
+
+def test_it_never_names_a_child(pack, tmp_path):
+    text = pdf_text(pack, tmp_path)
+    for secret in SECRETS:
+        assert secret not in text, secret
+    raw = pack.file.open("rb").read()
+    for secret in SECRETS:
+        assert secret.encode() not in raw
+
+
+def test_it_stores_the_pack_with_its_run_and_checksum(pack):
+    content = pack.file.open("rb").read()
+    assert hashlib.sha256(content).hexdigest() == pack.sha256
+    assert pack.size_bytes == len(content)
+    assert pack.metric_run.status == "succeeded"
+    assert pack.month == MARCH
+    # Building it again replaces it.
+    again = board_packs.board_pack_generate(month=MARCH)
+    assert again.pk == pack.pk
+    assert BoardPack.objects.count() == 1
+
+
+def test_it_refuses_a_month_without_metrics(db):
+    with pytest.raises(board_packs.MetricsMissingError, match="Metrics for February 2026 have not been computed"):
+        board_packs.board_pack_generate(month=D(2026, 2, 1))
+    with pytest.raises(CommandError, match="compute_metrics --period 2026-02"):
+        call_command("build_board_pack", "--month", "2026-02")
+    with pytest.raises(CommandError, match="YYYY-MM"):
+        call_command("build_board_pack", "--month", "March")
+
+
+def test_it_builds_only_on_the_first_working_day(db):
+    from reporting.tasks import build_board_pack_monthly
+
+    # 1 April 2026 is a Wednesday (Easter Monday is 6 April); 1 May 2026 is a Friday; 4 May is a bank holiday.
+    assert build_board_pack_monthly.run("2026-04-02") is None
+    assert build_board_pack_monthly.run("2026-05-04") is None
+    m.Proceedings.objects.all().delete()
+    pack_id = build_board_pack_monthly.run("2026-04-01")
+    assert BoardPack.objects.get(pk=pack_id).month == MARCH
