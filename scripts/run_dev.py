@@ -5,8 +5,10 @@ Steps, each safe to repeat:
    the embedded PostgreSQL in .pgdata/);
 2. migrate;
 3. load demo data with ``seed_demo`` if that command exists and no family is recorded yet;
-4. create the demo users with ``create_demo_users`` if that command exists (it prints the logins);
-5. run Django's development server. With REDIS_URL set, a Celery worker and beat run beside it as
+4. compute the metrics for every month and build last month's board pack, the first time only
+   (afterwards the nightly tasks keep them up to date);
+5. create the demo users with ``create_demo_users`` (it prints the logins);
+6. run Django's development server. With REDIS_URL set, a Celery worker and beat run beside it as
    child processes and are stopped when the server stops (Ctrl-C). Without REDIS_URL, tasks run
    in-process (settings make Celery eager).
 """
@@ -36,6 +38,22 @@ def _demo_data_loaded() -> bool:
     return family._base_manager.exists()
 
 
+def _first_metrics_and_pack(call_command) -> None:
+    """Figures for the dashboard and a board pack to download, the first time the app runs."""
+    from django.utils import timezone
+
+    from reporting.models import BoardPack, MetricRun
+    from reporting.services.metrics import add_months, month_start
+
+    if not MetricRun.objects.filter(status=MetricRun.Status.SUCCEEDED).exists():
+        print("Computing the metrics for every month (first run only)...")
+        call_command("compute_metrics", "--all")
+    if not BoardPack.objects.exists():
+        month = add_months(month_start(timezone.localdate()), -1)
+        print(f"Building the board pack for {month:%B %Y} (first run only)...")
+        call_command("build_board_pack", "--month", f"{month:%Y-%m}")
+
+
 def prepare_database() -> None:
     import django
     from django.core.management import call_command, get_commands
@@ -47,6 +65,7 @@ def prepare_database() -> None:
     if "seed_demo" in commands and not _demo_data_loaded():
         print("Loading demo data (first run only)...")
         call_command("seed_demo")
+    _first_metrics_and_pack(call_command)
     if "create_demo_users" in commands:
         call_command("create_demo_users")
     else:
