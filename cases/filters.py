@@ -6,6 +6,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
+from cases import constants as c
 from cases import models as m
 from cases import tracker
 
@@ -53,11 +54,10 @@ class TrackerFilter(django_filters.FilterSet):
         la = user.local_authority_id
         self.filters["area"].queryset = m.Area.objects.filter(local_authority_id=la).order_by("name")
         self.filters["team"].queryset = m.Team.objects.filter(local_authority_id=la).order_by("name")
-        self.filters["social_worker"].queryset = (
-            m.User.objects.filter(local_authority_id=la, allocated_families__isnull=False)
-            .distinct()
-            .order_by("last_name", "first_name")
-        )
+        # Everyone who can hold a case in the LA (a join to families would cost more than the list).
+        self.filters["social_worker"].queryset = m.User.objects.filter(
+            local_authority_id=la, is_active=True, role__in=[c.Role.SOCIAL_WORKER, c.Role.TEAM_MANAGER]
+        ).order_by("last_name", "first_name")
         self.form.fields["area"].label_from_instance = lambda area: area.name
         self.form.fields["social_worker"].label_from_instance = lambda user: user.get_full_name() or user.username
         for name, field in self.form.fields.items():

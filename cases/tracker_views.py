@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
+from django.db.models import Count, Window
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -26,6 +27,38 @@ def tracker_rows(queryset, *, today, limits):
         }
 
 
+class _CountedRows:
+    """One page of rows that already carry the total, so the paginator asks no separate count."""
+
+    def __init__(self, rows: list, total: int):
+        self.rows, self.total = rows, total
+
+    def count(self) -> int:
+        return self.total
+
+    def __len__(self) -> int:
+        return self.total
+
+    def __getitem__(self, key):
+        return self.rows
+
+
+def counted_page(queryset, number):
+    """The page and the total in one query (a window count), since the tracker sorts every open case."""
+    try:
+        number = max(int(number), 1)
+    except (TypeError, ValueError):
+        number = 1
+    counted = queryset.annotate(total_rows=Window(Count("pk")))
+    rows = list(counted[(number - 1) * PAGE_SIZE : number * PAGE_SIZE])
+    if not rows and number > 1:
+        total = queryset.count()
+        number = max(1, -(-total // PAGE_SIZE))
+        rows = list(counted[(number - 1) * PAGE_SIZE : number * PAGE_SIZE])
+    total = rows[0].total_rows if rows else 0
+    return Paginator(_CountedRows(rows, total), PAGE_SIZE).get_page(number)
+
+
 @la_user_required
 def tracker_list(request: HttpRequest) -> HttpResponse:
     """Open pre-proceedings episodes and proceedings in scope, with drift flags and RAG status."""
@@ -43,7 +76,7 @@ def tracker_list(request: HttpRequest) -> HttpResponse:
     if export == "xlsx":
         rows = exports.tracker_rows(tracker_rows(filters.qs, today=today, limits=limits))
         return exports.xlsx_response(rows, filename=stamp, title="Tracker")
-    page = Paginator(filters.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = counted_page(filters.qs, request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("export", None)

@@ -43,7 +43,7 @@ def test_it_runs_a_tracker_meeting_and_carries_actions_forward(page, sign_in, sc
     sign_in("chair.mid", PASSWORD)
 
     # The tracker, filtered to the Mid quadrant.
-    page.get_by_role("link", name="Tracker", exact=True).click()
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Tracker", exact=True).click()
     expect(page.locator("#tracker-count")).to_have_text("4 open cases")
     page.select_option("#id_area", label="Mid")
     page.get_by_role("button", name="Apply filters").click()
@@ -57,7 +57,7 @@ def test_it_runs_a_tracker_meeting_and_carries_actions_forward(page, sign_in, sc
     screenshot("tracker")
 
     # Open a meeting for the quadrant.
-    page.get_by_role("link", name="Meetings", exact=True).click()
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Meetings", exact=True).click()
     page.get_by_role("button", name="Open a meeting").click()
     page.get_by_label("Area or quadrant", exact=True).check()
     page.select_option("#id_area", label="Mid")
@@ -138,7 +138,7 @@ def test_it_shows_the_dashboard_with_charts_tables_and_no_accessibility_failures
     metrics.metrics_compute(window=metrics.Window(metrics.add_months(month, -13), month, today))
 
     sign_in("chair.mid", PASSWORD)
-    page.get_by_role("link", name="Dashboard", exact=True).click()
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Dashboard", exact=True).click()
     expect(page.locator("h1")).to_have_text("Dashboard: Essex County Council")
     expect(page.locator("#headlines [data-metric=s31_duration_mean]")).to_be_visible()
     expect(page.locator(".app-chart svg")).to_have_count(4)
