@@ -1218,9 +1218,10 @@ class TrackerRow(models.Model):
     """Facts about each open case that the tracker's flags need, computed set-based by a database view.
 
     One row per family with an open pre-proceedings episode or open proceedings (the latest of each).
-    The view (migration 0006) aggregates meetings, extensions, hearings, assessments, actions and
-    children once for all open cases, so the tracker list costs one join, not a subquery per flag.
-    Read-only: nothing writes to it.
+    The ``cases_trackerrow`` view (migration 0006) defines the facts; they are stored in
+    ``cases_trackerfacts``, which statement-level triggers on every source table refresh for the
+    families a write touches (migration 0007), so the tracker list reads stored rows. Read-only
+    from Django: nothing else writes to it.
     """
 
     family = models.OneToOneField(
@@ -1245,7 +1246,7 @@ class TrackerRow(models.Model):
 
     class Meta:
         managed = False
-        db_table = "cases_trackerrow"
+        db_table = "cases_trackerfacts"
 
     def __str__(self) -> str:
         return f"Tracker facts for family {self.family_id}"
