@@ -233,3 +233,28 @@ def test_it_keeps_the_tracker_from_aggregate_only_roles(client, board_member, an
         client.force_login(user)
         assert client.get(reverse("tracker:list")).status_code == 403
         assert client.get(reverse("tracker:meetings")).status_code == 403
+
+
+def test_it_keeps_the_tracker_facts_current_through_bulk_writes(la_a, chair):
+    family, part = court_case(la_a, issued_weeks_ago=21)
+    assert "no_irh_by_20" in flags(chair, family)
+    # A bulk insert that bypasses the services (as an import would) still refreshes the facts.
+    m.Hearing.objects.bulk_create(
+        [
+            m.Hearing(
+                local_authority=la_a,
+                proceedings=part.proceedings,
+                hearing_type_id="irh",
+                listed_date=TODAY + dt.timedelta(days=3),
+                status="listed",
+            )
+        ]
+    )
+    assert "no_irh_by_20" not in flags(chair, family)
+    m.Hearing.objects.filter(proceedings=part.proceedings, hearing_type_id="irh").update(
+        status="vacated", reason_id="court_no_courtroom"
+    )
+    assert "no_irh_by_20" in flags(chair, family)
+    # Concluding the application in bulk takes the case off the tracker.
+    m.Proceedings.objects.filter(pk=part.proceedings_id).update(concluded_date=TODAY)
+    assert not tracker.tracker_queryset(user=chair, today=TODAY).filter(pk=family.pk).exists()
