@@ -70,14 +70,18 @@ def scopes_for(user) -> list[Scope]:
     return scopes
 
 
-def latest_period(today: dt.date) -> dt.date | None:
-    """The latest complete month with stored figures (the current month is still moving)."""
-    return (
+def latest_period(today: dt.date) -> tuple[dt.date, str] | tuple[None, None]:
+    """The latest complete month with stored figures, and a version naming the run that wrote them."""
+    row = (
         PeriodSnapshot.objects.filter(period__lt=month_start(today))
         .order_by("-period")
-        .values_list("period", flat=True)
+        .values_list("period", "run_id", "run__started_at")
         .first()
     )
+    if not row:
+        return None, None
+    period, run_id, started = row
+    return period, f"{run_id}-{started.timestamp():.6f}"
 
 
 @dataclass

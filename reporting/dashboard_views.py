@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -13,6 +14,7 @@ from reporting import catalogue, charts
 from reporting.dashboard import dashboard_data, latest_period, scopes_for
 
 MONTH = "%b %Y"
+CACHE_SECONDS = 6 * 60 * 60
 
 
 def _charts(data) -> dict[str, charts.Chart]:
@@ -78,11 +80,17 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     scope = next((s for s in scopes if s.key == wanted), None) if wanted else scopes[0]
     if scope is None:
         raise Http404  # not a scope this user may see
-    period = latest_period(timezone.localdate())
+    period, version = latest_period(timezone.localdate())
     context = {"scopes": scopes, "scope": scope, "period": period}
     if period is not None:
-        data = dashboard_data(scope=scope, period=period)
-        chart_set = _charts(data)
+        # Figures change only when a metrics run replaces the month: cache per scope, month and run.
+        key = f"dashboard:{scope.key}:{period:%Y-%m}:{version}"
+        cached = cache.get(key)
+        if cached is None:
+            data = dashboard_data(scope=scope, period=period)
+            cached = (data, _charts(data))
+            cache.set(key, cached, timeout=CACHE_SECONDS)
+        data, chart_set = cached
         download = request.GET.get("csv")
         if download:
             chart = chart_set.get(download)
