@@ -1,4 +1,4 @@
-"""Filters of the tracker list (django-filter), on the annotated tracker queryset."""
+"""Filters of the tracker list (django-filter), on the annotated tracker facts (``tracker.tracker_facts``)."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ SORTS = {
     "urgency": ("rag_order", "-days_elapsed", "pk"),
     "weeks": ("-days_elapsed", "pk"),
     "weeks_asc": ("days_elapsed", "pk"),
-    "name": ("name", "pk"),
-    "social_worker": ("social_worker__last_name", "social_worker__first_name", "name", "pk"),
+    "name": ("family__name", "pk"),
+    "social_worker": ("social_worker__last_name", "social_worker__first_name", "family__name", "pk"),
 }
 SORT_CHOICES = [
     ("urgency", "Red and amber first"),
@@ -46,7 +46,7 @@ class TrackerFilter(django_filters.FilterSet):
     sort = django_filters.ChoiceFilter(choices=SORT_CHOICES, method="sort_by", label="Sort by", empty_label=None)
 
     class Meta:
-        model = m.Family
+        model = m.TrackerRow
         fields = ["area", "team", "social_worker", "stage", "flag", "weeks", "rag", "q"]
 
     def __init__(self, data=None, *args, user, **kwargs):
@@ -86,7 +86,9 @@ class TrackerFilter(django_filters.FilterSet):
         children = m.Child.objects.filter(
             Q(first_name__icontains=value) | Q(last_name__icontains=value) | Q(la_child_id__iexact=value)
         ).values("family_id")
-        return queryset.filter(Q(name__icontains=value) | Q(la_reference__iexact=value) | Q(pk__in=children))
+        return queryset.filter(
+            Q(family__name__icontains=value) | Q(family__la_reference__iexact=value) | Q(family_id__in=children)
+        )
 
     def sort_by(self, queryset, name, value):
         return queryset  # applied last, in ``qs``

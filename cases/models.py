@@ -1220,8 +1220,9 @@ class TrackerRow(models.Model):
     One row per family with an open pre-proceedings episode or open proceedings (the latest of each).
     The ``cases_trackerrow`` view (migration 0006) defines the facts; they are stored in
     ``cases_trackerfacts``, which statement-level triggers on every source table refresh for the
-    families a write touches (migration 0007), so the tracker list reads stored rows. Read-only
-    from Django: nothing else writes to it.
+    families a write touches (migration 0007), so the tracker list reads stored rows. The family's
+    team and social worker are copied in too (migration 0008), so the list can filter, sort and page
+    on this table alone. Read-only from Django: nothing else writes to it.
     """
 
     family = models.OneToOneField(
@@ -1243,6 +1244,12 @@ class TrackerRow(models.Model):
     repeat_episode = models.BooleanField()
     youngest_dob = models.DateField(null=True, help_text="Date of birth of the youngest child born.")
     has_unborn = models.BooleanField()
+    team = models.ForeignKey(Team, on_delete=models.DO_NOTHING, null=True, related_name="+", db_constraint=False)
+    social_worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, null=True, related_name="+", db_constraint=False
+    )
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         managed = False

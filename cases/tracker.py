@@ -1,9 +1,11 @@
 """The tracker: every open case in a scope, with drift flags and a red/amber/green status.
 
-A row is a family (case) with an open pre-proceedings episode or open proceedings. Everything a
-row shows, and every flag, is computed in one SQL statement with subqueries, so the list can be
-filtered and sorted by flag in the database and costs the same few queries for any number of
-cases. Thresholds come from the reference table (``Threshold``), never from code.
+A row is a family (case) with an open pre-proceedings episode or open proceedings. The facts a row
+needs are stored per family (``TrackerRow``, kept current by triggers); the flags and the RAG
+status, which depend on today and the thresholds, are SQL expressions on those facts, so the list
+is filtered, sorted, counted and paged in the database, on the narrow facts table alone
+(``tracker_facts``), and the family records are loaded only for the rows shown
+(``tracker_cases``). Thresholds come from the reference table (``Threshold``), never from code.
 
 Past-limit rule for a live case: today is after the child's timetable end (issue + 26 weeks,
 moved to the latest extension's new end date). The monthly metric counts 8 weeks per extension
@@ -13,6 +15,7 @@ granted, as the reference defines it; for one child per application the two agre
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -81,52 +84,40 @@ def _weeks(values: dict[str, Decimal], code: str, default: int) -> int:
     return int(values.get(code, default))
 
 
-def tracker_queryset(*, user, today: dt.date, limits: dict[str, Decimal] | None = None) -> models.QuerySet:
-    """Open cases visible to ``user`` with stage, weeks, next-due inputs, every flag and RAG.
+def _annotate(queryset: models.QuerySet, row: str, *, today: dt.date, limits: dict[str, Decimal]) -> models.QuerySet:
+    """Stage, weeks, timetable end, every flag and RAG as expressions on the tracker facts.
 
-    The per-case facts come from the ``cases_trackerrow`` view (one join); only the flags, which
-    depend on ``today`` and the thresholds, are computed here, as plain expressions on its columns.
+    ``row`` is the lookup prefix of the facts: ``""`` on ``TrackerRow`` itself and
+    ``"tracker_row__"`` on ``Family``. Both querysets get the same expressions, so a page chosen on
+    the facts table shows exactly the flags it was chosen by.
     """
-    limits = thresholds() if limits is None else limits
     pp_weeks = _weeks(limits, "pp_threshold_weeks", 16)
     review_weeks = _weeks(limits, "pp_review_interval_weeks", 6)
     fnm_weeks = _weeks(limits, "fgdm_by_weeks", 6)
     irh_week = _weeks(limits, "irh_by_week", 20)
     limit_week = _weeks(limits, "s31_limit_weeks", 26)
     today_value = Value(today, output_field=models.DateField())
-    row = "tracker_row__"
-    queryset = (
-        m.Family.objects.visible_to(user)
-        .filter(tracker_row__isnull=False, tracker_row__local_authority_id=user.local_authority_id)
-        .select_related("team__area", "social_worker")
-        .annotate(
-            episode_id=F(row + "episode_id"),
-            episode_start=F(row + "episode_start"),
-            proceedings_id=F(row + "proceedings_id"),
-            issue_date=F(row + "issue_date"),
-            last_meeting=F(row + "last_meeting"),
-            has_irh=F(row + "has_irh"),
-            next_assessment_due=F(row + "next_assessment_due"),
-            next_action_due=F(row + "next_action_due"),
-            timetable_end=Greatest(
-                DatePlusDays(F(row + "issue_date"), Value(limit_week * 7)),
-                Coalesce(F(row + "extended_to"), DatePlusDays(F(row + "issue_date"), Value(limit_week * 7))),
-                output_field=models.DateField(),
+    if row:
+        queryset = queryset.annotate(**{name: F(row + name) for name in FACT_FIELDS})
+    queryset = queryset.annotate(
+        timetable_end=Greatest(
+            DatePlusDays(F(row + "issue_date"), Value(limit_week * 7)),
+            Coalesce(F(row + "extended_to"), DatePlusDays(F(row + "issue_date"), Value(limit_week * 7))),
+            output_field=models.DateField(),
+        ),
+        stage=Case(
+            When(**{row + "proceedings_id__isnull": False}, then=Value("proceedings")),
+            default=Value("pre_proceedings"),
+            output_field=models.CharField(),
+        ),
+        days_elapsed=Case(
+            When(
+                **{row + "proceedings_id__isnull": False},
+                then=DaysBetween(today_value, F(row + "issue_date")),
             ),
-            stage=Case(
-                When(**{row + "proceedings_id__isnull": False}, then=Value("proceedings")),
-                default=Value("pre_proceedings"),
-                output_field=models.CharField(),
-            ),
-            days_elapsed=Case(
-                When(
-                    **{row + "proceedings_id__isnull": False},
-                    then=DaysBetween(today_value, F(row + "issue_date")),
-                ),
-                default=DaysBetween(today_value, F(row + "episode_start")),
-                output_field=models.IntegerField(),
-            ),
-        )
+            default=DaysBetween(today_value, F(row + "episode_start")),
+            output_field=models.IntegerField(),
+        ),
     )
     in_court = Q(**{row + "proceedings_id__isnull": False})
     in_pp = Q(**{row + "proceedings_id__isnull": True, row + "episode_id__isnull": False})
@@ -174,14 +165,67 @@ def tracker_queryset(*, user, today: dt.date, limits: dict[str, Decimal] | None 
     return queryset.annotate(
         rag=Case(When(red, then=Value("red")), When(amber, then=Value("amber")), default=Value("green")),
         rag_order=Case(When(red, then=Value(0)), When(amber, then=Value(1)), default=Value(2)),
-    ).prefetch_related(
-        Prefetch(
-            "children",
-            queryset=m.Child.objects.order_by("date_of_birth", "pk").only(
-                "pk", "family_id", "first_name", "last_name", "date_of_birth", "expected_due_date"
-            ),
+    )
+
+
+# Facts copied onto each Family row of the tracker queryset (the template and next-due read them).
+FACT_FIELDS = (
+    "episode_id",
+    "episode_start",
+    "proceedings_id",
+    "issue_date",
+    "last_meeting",
+    "has_irh",
+    "next_assessment_due",
+    "next_action_due",
+)
+
+
+def tracker_facts(*, user, today: dt.date, limits: dict[str, Decimal] | None = None) -> models.QuerySet:
+    """The open cases visible to ``user`` as annotated facts rows (``TrackerRow``), nothing joined.
+
+    For choosing, counting and ordering a list of open cases cheaply: an LA's rows come by index
+    from one narrow table. ``tracker_cases`` then loads the family records of the rows it shows.
+    """
+    limits = thresholds() if limits is None else limits
+    queryset = m.TrackerRow.objects.visible_to(user)
+    return _annotate(queryset, "", today=today, limits=limits)
+
+
+def tracker_queryset(*, user, today: dt.date, limits: dict[str, Decimal] | None = None) -> models.QuerySet:
+    """Open cases visible to ``user`` (families) with stage, weeks, next-due inputs, every flag and RAG.
+
+    The per-case facts come from the stored ``cases_trackerfacts`` rows (one join); only the flags,
+    which depend on ``today`` and the thresholds, are computed here, as plain expressions on them.
+    """
+    limits = thresholds() if limits is None else limits
+    queryset = (
+        m.Family.objects.visible_to(user)
+        .filter(tracker_row__isnull=False, tracker_row__local_authority_id=user.local_authority_id)
+        .select_related("team__area", "social_worker")
+        .prefetch_related(
+            Prefetch(
+                "children",
+                queryset=m.Child.objects.order_by("date_of_birth", "pk").only(
+                    "pk", "family_id", "first_name", "last_name", "date_of_birth", "expected_due_date"
+                ),
+            )
         )
     )
+    return _annotate(queryset, "tracker_row__", today=today, limits=limits)
+
+
+def tracker_cases(
+    facts: list, *, user, today: dt.date, limits: dict[str, Decimal] | None = None, chunk: int = 1000
+) -> Iterator:
+    """The families of ``facts`` rows, annotated as ``tracker_queryset``, in the rows' order.
+
+    One query per ``chunk`` rows (plus the children's prefetch), so a page of 50 costs two.
+    """
+    for start in range(0, len(facts), chunk):
+        ids = [row.family_id for row in facts[start : start + chunk]]
+        found = {case.pk: case for case in tracker_queryset(user=user, today=today, limits=limits).filter(pk__in=ids)}
+        yield from (found[pk] for pk in ids if pk in found)
 
 
 def attach_next_hearings(rows: list, *, today: dt.date) -> list:

@@ -15,8 +15,8 @@ from cases.permissions import la_user_required
 PAGE_SIZE = 50
 
 
-def tracker_rows(queryset, *, today, limits):
-    cases = tracker.attach_next_hearings(list(queryset), today=today)
+def tracker_rows(cases, *, today, limits):
+    cases = tracker.attach_next_hearings(list(cases), today=today)
     for case in cases:
         yield {
             "case": case,
@@ -44,7 +44,10 @@ class _CountedRows:
 
 
 def counted_page(queryset, number):
-    """The page and the total in one query (a window count), since the tracker sorts every open case."""
+    """The page and the total in one query (a window count), since the tracker sorts every open case.
+
+    ``queryset`` is the filtered, ordered facts queryset; the page holds its rows.
+    """
     try:
         number = max(int(number), 1)
     except (TypeError, ValueError):
@@ -64,17 +67,19 @@ def tracker_list(request: HttpRequest) -> HttpResponse:
     """Open pre-proceedings episodes and proceedings in scope, with drift flags and RAG status."""
     today = timezone.localdate()
     limits = tracker.thresholds()
-    queryset = tracker.tracker_queryset(user=request.user, today=today, limits=limits).select_related(
-        "team__area", "social_worker"
-    )
-    filters = TrackerFilter(request.GET or None, queryset=queryset, user=request.user)
+    # Filter, sort, count and page on the stored facts; load families only for the rows shown.
+    facts = tracker.tracker_facts(user=request.user, today=today, limits=limits)
+    filters = TrackerFilter(request.GET or None, queryset=facts, user=request.user)
+
+    def cases(rows):
+        return tracker.tracker_cases(list(rows), user=request.user, today=today, limits=limits)
+
     export = request.GET.get("export")
     stamp = f"plo-tracker-{request.user.local_authority.short_name.lower().replace(' ', '-')}-{today:%Y-%m-%d}"
-    if export == "csv":
-        rows = exports.tracker_rows(tracker_rows(filters.qs, today=today, limits=limits))
-        return exports.csv_response(rows, filename=stamp)
-    if export == "xlsx":
-        rows = exports.tracker_rows(tracker_rows(filters.qs, today=today, limits=limits))
+    if export in ("csv", "xlsx"):
+        rows = exports.tracker_rows(tracker_rows(cases(filters.qs.only("pk")), today=today, limits=limits))
+        if export == "csv":
+            return exports.csv_response(rows, filename=stamp)
         return exports.xlsx_response(rows, filename=stamp, title="Tracker")
     page = counted_page(filters.qs, request.GET.get("page"))
     query = request.GET.copy()
@@ -86,7 +91,7 @@ def tracker_list(request: HttpRequest) -> HttpResponse:
         {
             "filters": filters,
             "page": page,
-            "rows": list(tracker_rows(page.object_list, today=today, limits=limits)),
+            "rows": list(tracker_rows(cases(page.object_list), today=today, limits=limits)),
             "flags": tracker.FLAGS,
             "query": query.urlencode(),
             "today": today,

@@ -52,8 +52,13 @@ def court_case(la, *, issued_weeks_ago=10, irh=False):
 
 
 def flags(user, family) -> set[str]:
+    """The flags on the family's row, which the list's facts rows and family rows must agree on."""
     row = tracker.tracker_queryset(user=user, today=TODAY).get(pk=family.pk)
-    return {flag.code for flag in tracker.row_flags(row)}
+    facts = tracker.tracker_facts(user=user, today=TODAY).get(pk=family.pk)
+    codes = {flag.code for flag in tracker.row_flags(row)}
+    assert {flag.code for flag in tracker.row_flags(facts)} == codes
+    assert (facts.rag, facts.days_elapsed) == (row.rag, row.days_elapsed)
+    return codes
 
 
 def test_it_flags_proceedings_past_26_weeks_plus_extensions(la_a, chair):
@@ -209,6 +214,34 @@ def test_it_filters_sorts_and_exports_the_tracker(client, la_a, chair, la_b, mon
         recent.la_reference,
         court.la_reference,
     }
+
+
+def test_it_filters_by_allocation_and_follows_a_reallocation(client, la_a, chair, monkeypatch):
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *args: TODAY)
+    north = m.Area.objects.create(local_authority=la_a, name="Test North")
+    south = m.Area.objects.create(local_authority=la_a, name="Test South")
+    team_n = m.Team.objects.create(local_authority=la_a, area=north, name="Test North team")
+    team_s = m.Team.objects.create(local_authority=la_a, area=south, name="Test South team")
+    first = pp_case(la_a)
+    second = pp_case(la_a)
+    m.Family.objects.filter(pk=first.pk).update(team=team_n)
+    m.Family.objects.filter(pk=second.pk).update(team=team_s)
+    client.force_login(chair)
+    url = reverse("tracker:list")
+
+    def listed(**params):
+        return {row["case"].pk for row in client.get(url, params).context["rows"]}
+
+    assert listed(area=north.pk) == {first.pk}
+    assert listed(team=team_s.pk) == {second.pk}
+    assert listed(social_worker=first.social_worker_id) == {first.pk}
+    # Moving the family to another team and worker moves it in the filtered list at once.
+    m.Family.objects.filter(pk=first.pk).update(team=team_s, social_worker=second.social_worker)
+    assert listed(area=north.pk) == set()
+    assert listed(team=team_s.pk) == {first.pk, second.pk}
+    assert listed(social_worker=second.social_worker_id) == {first.pk, second.pk}
+    m.Family.objects.filter(pk=first.pk).update(social_worker=None)
+    assert listed(flag="no_social_worker") == {first.pk}
 
 
 def test_it_pins_the_tracker_queries_whatever_the_number_of_cases(client, la_a, chair):
