@@ -31,9 +31,10 @@ SORT_CHOICES = [
 class TrackerFilter(django_filters.FilterSet):
     """Area, team, social worker, stage, flag, weeks band and status; all within the user's LA."""
 
-    area = django_filters.ModelChoiceFilter(queryset=m.Area.objects.none(), field_name="team__area", label="Area")
-    team = django_filters.ModelChoiceFilter(queryset=m.Team.objects.none(), label="Team")
-    social_worker = django_filters.ModelChoiceFilter(queryset=m.User.objects.none(), label="Social worker")
+    # Choices are the user's LA's own, set per request: a value from another LA is not a valid choice.
+    area = django_filters.TypedChoiceFilter(field_name="team__area_id", coerce=int, label="Area")
+    team = django_filters.TypedChoiceFilter(field_name="team_id", coerce=int, label="Team")
+    social_worker = django_filters.TypedChoiceFilter(field_name="social_worker_id", coerce=int, label="Social worker")
     stage = django_filters.ChoiceFilter(choices=STAGES, label="Stage")
     flag = django_filters.ChoiceFilter(
         choices=[(flag.code, flag.label) for flag in tracker.FLAGS], method="filter_flag", label="Flag"
@@ -52,20 +53,25 @@ class TrackerFilter(django_filters.FilterSet):
     def __init__(self, data=None, *args, user, **kwargs):
         super().__init__(data, *args, **kwargs)
         la = user.local_authority_id
-        self.filters["area"].queryset = m.Area.objects.filter(local_authority_id=la).order_by("name")
-        self.filters["team"].queryset = m.Team.objects.filter(local_authority_id=la).order_by("name")
-        # Everyone who can hold a case in the LA (a join to families would cost more than the list).
-        self.filters["social_worker"].queryset = m.User.objects.filter(
-            local_authority_id=la, is_active=True, role__in=[c.Role.SOCIAL_WORKER, c.Role.TEAM_MANAGER]
-        ).order_by("last_name", "first_name")
-        self.form.fields["area"].label_from_instance = lambda area: area.name
-        self.form.fields["social_worker"].label_from_instance = lambda user: user.get_full_name() or user.username
+        self.filters["area"].extra["choices"] = list(
+            m.Area.objects.filter(local_authority_id=la).order_by("name").values_list("pk", "name")
+        )
+        self.filters["team"].extra["choices"] = list(
+            m.Team.objects.filter(local_authority_id=la).order_by("name").values_list("pk", "name")
+        )
+        # Everyone who can hold a case in the LA.
+        workers = (
+            m.User.objects.filter(
+                local_authority_id=la, is_active=True, role__in=[c.Role.SOCIAL_WORKER, c.Role.TEAM_MANAGER]
+            )
+            .order_by("last_name", "first_name", "pk")
+            .values_list("pk", "first_name", "last_name", "username")
+        )
+        self.filters["social_worker"].extra["choices"] = [
+            (pk, f"{first} {last}".strip() or username) for pk, first, last, username in workers
+        ]
         for name, field in self.form.fields.items():
-            if name == "sort":
-                continue
-            if getattr(field, "empty_label", None):
-                field.empty_label = "All"
-            elif isinstance(field, forms.ChoiceField):
+            if name != "sort" and isinstance(field, forms.ChoiceField):
                 field.choices = [("", "All"), *(choice for choice in field.choices if choice[0] != "")]
         for field in self.form.fields.values():
             if isinstance(field.widget, forms.Select):

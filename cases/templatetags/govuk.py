@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from django import template
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 
 register = template.Library()
 
@@ -64,3 +66,16 @@ def select_options(bound_field) -> list[tuple[str, str, bool]]:
         value = "" if value is None else str(getattr(value, "value", value))
         options.append((value, label, value in current_values))
     return options
+
+
+@register.filter
+def select_option_tags(bound_field) -> SafeString:
+    """The ``<option>`` elements of a select, built in one pass (long lists, such as an LA's workers)."""
+    return format_html_join(
+        "",
+        "{}",
+        (
+            (format_html('<option value="{}"{}>{}</option>', value, " selected" if selected else "", label),)
+            for value, label, selected in select_options(bound_field)
+        ),
+    )
