@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import django_filters
-from django import forms
 from django.db.models import Q
 
 from cases import constants as c
@@ -13,12 +12,13 @@ from cases import tracker
 STAGES = [("pre_proceedings", "Pre-proceedings"), ("proceedings", "Proceedings")]
 RAGS = [("red", "Red"), ("amber", "Amber"), ("green", "Green")]
 SORTS = {
-    "urgency": ("rag_order", "-days_elapsed", "pk"),
-    "weeks": ("-days_elapsed", "pk"),
-    "weeks_asc": ("days_elapsed", "pk"),
+    "urgency": ("rag_order", "started_on", "pk"),
+    "weeks": ("started_on", "pk"),
+    "weeks_asc": ("-started_on", "pk"),
     "name": ("family__name", "pk"),
     "social_worker": ("social_worker__last_name", "social_worker__first_name", "family__name", "pk"),
 }
+ALL = "All"
 SORT_CHOICES = [
     ("urgency", "Red and amber first"),
     ("weeks", "Longest first"),
@@ -32,17 +32,23 @@ class TrackerFilter(django_filters.FilterSet):
     """Area, team, social worker, stage, flag, weeks band and status; all within the user's LA."""
 
     # Choices are the user's LA's own, set per request: a value from another LA is not a valid choice.
-    area = django_filters.TypedChoiceFilter(field_name="team__area_id", coerce=int, label="Area")
-    team = django_filters.TypedChoiceFilter(field_name="team_id", coerce=int, label="Team")
-    social_worker = django_filters.TypedChoiceFilter(field_name="social_worker_id", coerce=int, label="Social worker")
-    stage = django_filters.ChoiceFilter(choices=STAGES, label="Stage")
+    area = django_filters.ChoiceFilter(field_name="team__area_id", label="Area", empty_label=ALL)
+    team = django_filters.ChoiceFilter(field_name="team_id", label="Team", empty_label=ALL)
+    social_worker = django_filters.ChoiceFilter(field_name="social_worker_id", label="Social worker", empty_label=ALL)
+    stage = django_filters.ChoiceFilter(choices=STAGES, label="Stage", empty_label=ALL)
     flag = django_filters.ChoiceFilter(
-        choices=[(flag.code, flag.label) for flag in tracker.FLAGS], method="filter_flag", label="Flag"
+        choices=[(flag.code, flag.label) for flag in tracker.FLAGS],
+        method="filter_flag",
+        label="Flag",
+        empty_label=ALL,
     )
     weeks = django_filters.ChoiceFilter(
-        choices=[(band, f"{band} weeks") for band in tracker.WEEKS_BANDS], method="filter_weeks", label="Weeks"
+        choices=[(band, f"{band} weeks") for band in tracker.WEEKS_BANDS],
+        method="filter_weeks",
+        label="Weeks",
+        empty_label=ALL,
     )
-    rag = django_filters.ChoiceFilter(choices=RAGS, label="Status")
+    rag = django_filters.ChoiceFilter(choices=RAGS, label="Status", empty_label=ALL)
     q = django_filters.CharFilter(method="filter_search", label="Child's name or LA reference")
     sort = django_filters.ChoiceFilter(choices=SORT_CHOICES, method="sort_by", label="Sort by", empty_label=None)
 
@@ -70,12 +76,6 @@ class TrackerFilter(django_filters.FilterSet):
         self.filters["social_worker"].extra["choices"] = [
             (pk, f"{first} {last}".strip() or username) for pk, first, last, username in workers
         ]
-        for name, field in self.form.fields.items():
-            if name != "sort" and isinstance(field, forms.ChoiceField):
-                field.choices = [("", "All"), *(choice for choice in field.choices if choice[0] != "")]
-        for field in self.form.fields.values():
-            if isinstance(field.widget, forms.Select):
-                field.widget.attrs["class"] = "govuk-select"
 
     def filter_flag(self, queryset, name, value):
         return queryset.filter(**{f"flag_{value}": True}) if value in tracker.FLAGS_BY_CODE else queryset

@@ -1249,6 +1249,24 @@ class TrackerRow(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, null=True, related_name="+", db_constraint=False
     )
 
+    # When each flag is raised (inclusive) and, for two, lowered (exclusive); NULL: cannot be raised.
+    # Migration 0009 defines them; ``cases.tracker`` compares them with today.
+    started_on = models.DateField(null=True)
+    timetable_end = models.DateField(null=True)
+    s31_past_limit_from = models.DateField(null=True)
+    pp_over_threshold_from = models.DateField(null=True)
+    overdue_action_from = models.DateField(null=True)
+    no_social_worker_from = models.DateField(null=True)
+    s31_at_risk_from = models.DateField(null=True)
+    s31_at_risk_until = models.DateField(null=True)
+    no_irh_by_20_from = models.DateField(null=True)
+    no_review_from = models.DateField(null=True)
+    overdue_assessment_from = models.DateField(null=True)
+    no_family_network_meeting_from = models.DateField(null=True)
+    repeat_episode_from = models.DateField(null=True)
+    baby_or_unborn_from = models.DateField(null=True)
+    baby_or_unborn_until = models.DateField(null=True)
+
     objects = ScopedQuerySet.as_manager()
 
     class Meta:

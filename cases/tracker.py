@@ -21,7 +21,6 @@ from decimal import Decimal
 
 from django.db import models
 from django.db.models import Case, F, Min, Prefetch, Q, Value, When
-from django.db.models.functions import Coalesce, Greatest
 
 from cases import models as m
 
@@ -32,6 +31,7 @@ class Flag:
     label: str
     severity: str  # "red" or "amber"
     hint: str
+    ends: bool = False  # lowered again on a stored "_until" date (not by a change to the case)
 
 
 FLAGS: list[Flag] = [
@@ -39,13 +39,13 @@ FLAGS: list[Flag] = [
     Flag("pp_over_threshold", "Pre-proceedings over the local threshold", "red", "Longer than the local policy."),
     Flag("overdue_action", "Overdue meeting action", "red", "An action agreed at a tracker meeting is overdue."),
     Flag("no_social_worker", "No allocated social worker", "red", "Nobody is allocated to the family."),
-    Flag("s31_at_risk", "Proceedings at risk of passing 26 weeks", "amber", "Week 20 with no IRH, or week 26."),
+    Flag("s31_at_risk", "Proceedings at risk of passing 26 weeks", "amber", "Week 20 with no IRH, or week 26.", True),
     Flag("no_irh_by_20", "No IRH listed by week 20", "amber", "An issues resolution hearing should be listed."),
     Flag("no_review", "No review meeting within the interval", "amber", "Pre-proceedings review is overdue."),
     Flag("overdue_assessment", "Overdue assessment", "amber", "An assessment is past its due date."),
     Flag("no_family_network_meeting", "No family network meeting held", "amber", "No FGC/FGDM held yet."),
     Flag("repeat_episode", "Repeat episode", "amber", "Previous pre-proceedings or care proceedings."),
-    Flag("baby_or_unborn", "Baby or unborn child", "amber", "A child is under 1 or not yet born."),
+    Flag("baby_or_unborn", "Baby or unborn child", "amber", "A child is under 1 or not yet born.", True),
 ]
 FLAGS_BY_CODE = {flag.code: flag for flag in FLAGS}
 RAG_ORDER = {"red": 0, "amber": 1, "green": 2}
@@ -67,14 +67,6 @@ class DaysBetween(models.Func):
     output_field = models.IntegerField()
 
 
-class DatePlusDays(models.Func):
-    """``date + days`` as a date (PostgreSQL date + integer)."""
-
-    template = "(%(expressions)s)"
-    arg_joiner = " + "
-    output_field = models.DateField()
-
-
 def thresholds() -> dict[str, Decimal]:
     """Threshold values by code (one query)."""
     return dict(m.Threshold.objects.values_list("code", "value"))
@@ -84,76 +76,27 @@ def _weeks(values: dict[str, Decimal], code: str, default: int) -> int:
     return int(values.get(code, default))
 
 
-def _annotate(queryset: models.QuerySet, row: str, *, today: dt.date, limits: dict[str, Decimal]) -> models.QuerySet:
-    """Stage, weeks, timetable end, every flag and RAG as expressions on the tracker facts.
+def _annotate(queryset: models.QuerySet, row: str, *, today: dt.date) -> models.QuerySet:
+    """Stage, days elapsed, every flag and RAG as comparisons of the stored facts with ``today``.
 
     ``row`` is the lookup prefix of the facts: ``""`` on ``TrackerRow`` itself and
     ``"tracker_row__"`` on ``Family``. Both querysets get the same expressions, so a page chosen on
-    the facts table shows exactly the flags it was chosen by.
+    the facts table shows exactly the flags it was chosen by. When each flag starts and stops is
+    worked out once, in the facts (migration 0009), from the case and the thresholds.
     """
-    pp_weeks = _weeks(limits, "pp_threshold_weeks", 16)
-    review_weeks = _weeks(limits, "pp_review_interval_weeks", 6)
-    fnm_weeks = _weeks(limits, "fgdm_by_weeks", 6)
-    irh_week = _weeks(limits, "irh_by_week", 20)
-    limit_week = _weeks(limits, "s31_limit_weeks", 26)
-    today_value = Value(today, output_field=models.DateField())
     if row:
         queryset = queryset.annotate(**{name: F(row + name) for name in FACT_FIELDS})
     queryset = queryset.annotate(
-        timetable_end=Greatest(
-            DatePlusDays(F(row + "issue_date"), Value(limit_week * 7)),
-            Coalesce(F(row + "extended_to"), DatePlusDays(F(row + "issue_date"), Value(limit_week * 7))),
-            output_field=models.DateField(),
-        ),
         stage=Case(
             When(**{row + "proceedings_id__isnull": False}, then=Value("proceedings")),
             default=Value("pre_proceedings"),
             output_field=models.CharField(),
         ),
-        days_elapsed=Case(
-            When(
-                **{row + "proceedings_id__isnull": False},
-                then=DaysBetween(today_value, F(row + "issue_date")),
-            ),
-            default=DaysBetween(today_value, F(row + "episode_start")),
-            output_field=models.IntegerField(),
-        ),
-    )
-    in_court = Q(**{row + "proceedings_id__isnull": False})
-    in_pp = Q(**{row + "proceedings_id__isnull": True, row + "episode_id__isnull": False})
-    issued_by = {f"{row}issue_date__lte": today - dt.timedelta(weeks=irh_week)}
-    no_irh_by_20 = in_court & Q(**issued_by, **{row + "has_irh": False})
-    flag_conditions = {
-        "s31_past_limit": in_court & Q(timetable_end__lt=today),
-        "pp_over_threshold": in_pp & Q(**{row + "episode_start__lt": today - dt.timedelta(weeks=pp_weeks)}),
-        "overdue_action": Q(**{row + "next_action_due__lt": today}),
-        "no_social_worker": Q(social_worker__isnull=True),
-        "s31_at_risk": in_court
-        & Q(timetable_end__gte=today)
-        & (no_irh_by_20 | Q(**{row + "issue_date__lte": today - dt.timedelta(weeks=limit_week)})),
-        "no_irh_by_20": no_irh_by_20,
-        "no_review": in_pp
-        & (
-            Q(**{row + "last_meeting__lt": today - dt.timedelta(weeks=review_weeks)})
-            | Q(
-                **{
-                    row + "last_meeting__isnull": True,
-                    row + "episode_start__lt": today - dt.timedelta(weeks=review_weeks),
-                }
-            )
-        ),
-        "overdue_assessment": Q(**{row + "next_assessment_due__lt": today}),
-        "no_family_network_meeting": in_pp
-        & Q(**{row + "episode_start__lt": today - dt.timedelta(weeks=fnm_weeks), row + "fgdm_held": False}),
-        "repeat_episode": Q(**{row + "repeat_episode": True}),
-        "baby_or_unborn": Q(**{row + "has_unborn": True})
-        | Q(**{row + "youngest_dob__gt": today - dt.timedelta(days=365)}),
-    }
-    queryset = queryset.annotate(
+        days_elapsed=DaysBetween(Value(today, output_field=models.DateField()), F(row + "started_on")),
         **{
-            f"flag_{code}": models.ExpressionWrapper(condition, output_field=models.BooleanField())
-            for code, condition in flag_conditions.items()
-        }
+            f"flag_{flag.code}": models.ExpressionWrapper(_raised(flag, row, today), output_field=models.BooleanField())
+            for flag in FLAGS
+        },
     )
     red = Q()
     amber = Q()
@@ -168,11 +111,16 @@ def _annotate(queryset: models.QuerySet, row: str, *, today: dt.date, limits: di
     )
 
 
-# Values computed on every tracker row besides the flags.
-ROW_ANNOTATIONS = ("timetable_end", "stage", "days_elapsed", "rag", "rag_order")
+def _raised(flag: Flag, row: str, today: dt.date) -> Q:
+    """Whether ``flag`` is raised on ``today``: on or after its start, and before its end if it has one."""
+    raised = Q(**{f"{row}{flag.code}_from__lte": today})
+    return raised & Q(**{f"{row}{flag.code}_until__gt": today}) if flag.ends else raised
+
 
 # Facts copied onto each Family row of the tracker queryset (the template and next-due read them).
 FACT_FIELDS = (
+    "started_on",
+    "timetable_end",
     "episode_id",
     "episode_start",
     "proceedings_id",
@@ -184,31 +132,28 @@ FACT_FIELDS = (
 )
 
 
-def tracker_facts(*, user, today: dt.date, limits: dict[str, Decimal] | None = None) -> models.QuerySet:
+def tracker_facts(*, user, today: dt.date) -> models.QuerySet:
     """The open cases visible to ``user`` as annotated facts rows (``TrackerRow``), nothing joined.
 
     For choosing, counting and ordering a list of open cases cheaply: an LA's rows come by index
     from one narrow table. ``tracker_cases`` then loads the family records of the rows it shows.
     """
-    limits = thresholds() if limits is None else limits
-    queryset = m.TrackerRow.objects.visible_to(user)
-    return _annotate(queryset, "", today=today, limits=limits)
+    return _annotate(m.TrackerRow.objects.visible_to(user), "", today=today)
 
 
-def tracker_queryset(*, user, today: dt.date, limits: dict[str, Decimal] | None = None) -> models.QuerySet:
+def tracker_queryset(*, user, today: dt.date) -> models.QuerySet:
     """Open cases visible to ``user`` (families) with stage, weeks, next-due inputs, every flag and RAG.
 
     The per-case facts come from the stored ``cases_trackerfacts`` rows (one join); only the flags,
     which depend on ``today`` and the thresholds, are computed here, as plain expressions on them.
     """
-    limits = thresholds() if limits is None else limits
     queryset = (
         m.Family.objects.visible_to(user)
         .filter(tracker_row__isnull=False, tracker_row__local_authority_id=user.local_authority_id)
         .select_related("team__area", "social_worker")
         .prefetch_related(_children_prefetch())
     )
-    return _annotate(queryset, "tracker_row__", today=today, limits=limits)
+    return _annotate(queryset, "tracker_row__", today=today)
 
 
 def _children_prefetch() -> Prefetch:
@@ -220,29 +165,31 @@ def _children_prefetch() -> Prefetch:
     )
 
 
-def tracker_cases(facts: list, *, chunk: int = 1000) -> Iterator:
-    """The families of annotated ``facts`` rows, in the rows' order, carrying the rows' values.
+def tracker_cases(ids: list[int], *, user, today: dt.date, chunk: int = 1000) -> Iterator:
+    """The open cases with these family ids, in the order given, as ``tracker_queryset`` would give them.
 
-    Each family gets the facts, stage, weeks, flags and RAG its row was chosen by (the attributes
-    ``tracker_queryset`` would give it) without computing them again: one query per ``chunk`` rows
-    plus the children's prefetch, so a page of 50 costs two.
+    The list chooses and orders ids on the facts table alone (``tracker_facts``); this loads the
+    ids it shows: their annotated facts rows, and their families with team, social worker and
+    children, copying the row's values onto the family. Three queries per ``chunk`` ids, each
+    simple (the flags are computed on the facts table, with no joins).
     """
-    copied = [*FACT_FIELDS, *ROW_ANNOTATIONS, *(f"flag_{flag.code}" for flag in FLAGS)]
-    for start in range(0, len(facts), chunk):
-        rows = facts[start : start + chunk]
+    copied = [*FACT_FIELDS, "stage", "days_elapsed", "rag", "rag_order", *(f"flag_{flag.code}" for flag in FLAGS)]
+    for start in range(0, len(ids), chunk):
+        part = ids[start : start + chunk]
+        rows = {row.pk: row for row in tracker_facts(user=user, today=today).filter(pk__in=part)}
         families = (
-            m.Family.objects.filter(pk__in=[row.family_id for row in rows])
+            m.Family.objects.visible_to(user)
+            .filter(pk__in=list(rows))
             .select_related("team__area", "social_worker")
             .prefetch_related(_children_prefetch())
+            .in_bulk()
         )
-        found = {family.pk: family for family in families}
-        for row in rows:
-            family = found.get(row.family_id)
-            if family is None:  # closed or deleted between the two queries
-                continue
-            for name in copied:
-                setattr(family, name, getattr(row, name))
-            yield family
+        for pk in part:
+            if pk in rows and pk in families:  # both gone if the case closed in between
+                family = families[pk]
+                for name in copied:
+                    setattr(family, name, getattr(rows[pk], name))
+                yield family
 
 
 def attach_next_hearings(rows: list, *, today: dt.date) -> list:

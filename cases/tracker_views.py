@@ -31,19 +31,22 @@ def tracker_list(request: HttpRequest) -> HttpResponse:
     """Open pre-proceedings episodes and proceedings in scope, with drift flags and RAG status."""
     today = timezone.localdate()
     limits = tracker.thresholds()
-    # Filter, sort, count and page on the stored facts; load families only for the rows shown.
-    facts = tracker.tracker_facts(user=request.user, today=today, limits=limits)
+    # Filter, count and order on the stored facts (one LA's rows by index, only the sort key worked
+    # out for each), then load the cases of the rows shown.
+    facts = tracker.tracker_facts(user=request.user, today=today)
     filters = TrackerFilter(request.GET or None, queryset=facts, user=request.user)
 
     export = request.GET.get("export")
     stamp = f"plo-tracker-{request.user.local_authority.short_name.lower().replace(' ', '-')}-{today:%Y-%m-%d}"
+    ids = filters.qs.values_list("pk", flat=True)
     if export in ("csv", "xlsx"):
-        rows = exports.tracker_rows(tracker_rows(tracker.tracker_cases(list(filters.qs)), today=today, limits=limits))
+        cases = tracker.tracker_cases(list(ids), user=request.user, today=today)
+        rows = exports.tracker_rows(tracker_rows(cases, today=today, limits=limits))
         if export == "csv":
             return exports.csv_response(rows, filename=stamp)
         return exports.xlsx_response(rows, filename=stamp, title="Tracker")
-    # The count and the page are two cheap queries on the facts table (one LA's rows by index).
-    page = Paginator(filters.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(ids, PAGE_SIZE).get_page(request.GET.get("page"))
+    cases = tracker.tracker_cases(list(page.object_list), user=request.user, today=today)
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("export", None)
@@ -53,7 +56,7 @@ def tracker_list(request: HttpRequest) -> HttpResponse:
         {
             "filters": filters,
             "page": page,
-            "rows": list(tracker_rows(tracker.tracker_cases(page.object_list), today=today, limits=limits)),
+            "rows": list(tracker_rows(cases, today=today, limits=limits)),
             "flags": tracker.FLAGS,
             "query": query.urlencode(),
             "today": today,

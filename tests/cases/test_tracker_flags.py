@@ -88,6 +88,15 @@ def test_it_flags_pre_proceedings_over_the_local_threshold(la_a, chair):
     assert "pp_over_threshold" not in flags(chair, pp_case(la_a, start_weeks_ago=15))
 
 
+def test_it_moves_the_flags_when_a_threshold_changes(la_a, chair):
+    seventeen_weeks = pp_case(la_a, start_weeks_ago=17)
+    assert "pp_over_threshold" in flags(chair, seventeen_weeks)
+    # An LA policy of 18 weeks: 17 weeks in is no longer over it; at 19 weeks it is.
+    m.Threshold.objects.filter(code="pp_threshold_weeks").update(value=18)
+    assert "pp_over_threshold" not in flags(chair, seventeen_weeks)
+    assert "pp_over_threshold" in flags(chair, pp_case(la_a, start_weeks_ago=19))
+
+
 def test_it_flags_no_review_meeting_within_the_interval(la_a, chair):
     no_meeting = pp_case(la_a, start_weeks_ago=8)
     recent = pp_case(la_a, start_weeks_ago=8)
