@@ -20,6 +20,20 @@ sys.path.insert(0, str(REPO))
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/plo_bench"
 BENCH_URL = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
+BENCH_REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
+
+
+def production_settings() -> None:
+    """Run as the app server would in production (DEBUG off: persistent database connections,
+    no query log, compressed manifest static files, the Redis cache), with a throwaway key."""
+    import secrets
+
+    os.environ.update(
+        DEBUG="false",
+        SECRET_KEY=secrets.token_urlsafe(64),
+        ALLOWED_HOSTS="testserver",
+        REDIS_URL=BENCH_REDIS_URL,
+    )
 
 
 def ensure_database(url: str) -> None:
@@ -47,6 +61,7 @@ def median_seconds(fn, repeat: int) -> float:
 def main() -> None:
     ensure_database(BENCH_URL)
     os.environ["DATABASE_URL"] = BENCH_URL
+    production_settings()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "plo_tracker.settings")
     import django
 
@@ -64,7 +79,8 @@ def main() -> None:
         started = time.perf_counter()
         call_command("seed_demo", scale=30, years=10)
         print(f"seed_s {time.perf_counter() - started:.1f}", flush=True)
-    call_command("create_demo_users", verbosity=0)
+    call_command("create_demo_users", verbosity=0, force=True)  # its own throwaway database
+    call_command("collectstatic", interactive=False, verbosity=0)
 
     with connection.cursor() as cursor:
         cursor.execute(
