@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import models
+from django.db import connection, models, transaction
 from django.db.models import Case, F, Min, Prefetch, Q, Value, When
 
 from cases import models as m
@@ -144,8 +144,8 @@ def tracker_facts(*, user, today: dt.date) -> models.QuerySet:
 def tracker_queryset(*, user, today: dt.date) -> models.QuerySet:
     """Open cases visible to ``user`` (families) with stage, weeks, next-due inputs, every flag and RAG.
 
-    The per-case facts come from the stored ``cases_trackerfacts`` rows (one join); only the flags,
-    which depend on ``today`` and the thresholds, are computed here, as plain expressions on them.
+    The per-case facts come from the stored ``cases_trackerfacts`` rows (one join); the flags are
+    comparisons of their stored start and end dates with ``today``.
     """
     queryset = (
         m.Family.objects.visible_to(user)
@@ -190,6 +190,45 @@ def tracker_cases(ids: list[int], *, user, today: dt.date, chunk: int = 1000) ->
                 for name in copied:
                     setattr(family, name, getattr(rows[pk], name))
                 yield family
+
+
+def facts_drift() -> list[int]:
+    """Families whose stored facts differ from what the view gives now (should always be none).
+
+    The triggers keep ``cases_trackerfacts`` equal to the ``cases_trackerrow`` view; a difference
+    means a write reached a source table with triggers off (a raw load) or a fault.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT family_id FROM (
+                (SELECT * FROM cases_trackerfacts EXCEPT SELECT * FROM cases_trackerrow)
+                UNION ALL
+                (SELECT * FROM cases_trackerrow EXCEPT SELECT * FROM cases_trackerfacts)
+            ) differing
+            GROUP BY family_id ORDER BY family_id
+            """
+        )
+        return [family_id for (family_id,) in cursor.fetchall()]
+
+
+def facts_repair() -> list[int]:
+    """Refresh the stored facts of every family that has drifted from the view; returns their ids."""
+    drifted = facts_drift()
+    if drifted:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT cases_trackerfacts_refresh(%s::bigint[])", [drifted])
+    return drifted
+
+
+def facts_rebuild() -> int:
+    """Recompute every stored fact from the view (after a load with triggers off); returns the row count."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM cases_trackerfacts")
+        cursor.execute("INSERT INTO cases_trackerfacts SELECT * FROM cases_trackerrow")
+        count = cursor.rowcount
+        cursor.execute("ANALYZE cases_trackerfacts")
+    return count
 
 
 def attach_next_hearings(rows: list, *, today: dt.date) -> list:

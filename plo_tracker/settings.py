@@ -148,6 +148,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A static schedule in UK time. Times avoid 01:00-02:00, the hour UK clocks change.
 CELERY_BEAT_SCHEDULE: dict = {
+    # Before the metrics: the tracker's stored facts are checked against their definition.
+    "nightly-tracker-facts-check": {
+        "task": "cases.repair_tracker_facts",
+        "schedule": crontab(hour=2, minute=15),
+    },
     "nightly-metrics": {
         "task": "reporting.compute_metrics",
         "schedule": crontab(hour=2, minute=30),

@@ -300,3 +300,42 @@ def test_it_keeps_the_tracker_facts_current_through_bulk_writes(la_a, chair):
     # Concluding the application in bulk takes the case off the tracker.
     m.Proceedings.objects.filter(pk=part.proceedings_id).update(concluded_date=TODAY)
     assert not tracker.tracker_queryset(user=chair, today=TODAY).filter(pk=family.pk).exists()
+
+
+def test_it_keeps_every_stored_fact_equal_to_its_definition_through_ordinary_writes(la_a, la_b, chair):
+    first = pp_case(la_a, start_weeks_ago=9)
+    f.MeetingFactory(episode=first.episodes.get(), meeting_date=weeks_ago(3))
+    f.AssessmentFactory(family=first, episode=first.episodes.get(), due_date=weeks_ago(1))
+    court, part = court_case(la_a, issued_weeks_ago=25, irh=True)
+    f.ExtensionFactory(child_proceedings=part)
+    f.MeetingActionFactory(
+        item=f.MeetingItemFactory(family=court), family=court, local_authority=la_a, due_date=weeks_ago(1)
+    )
+    pp_case(la_b, worker=False)
+    f.ChildFactory(family=first, date_of_birth=None, expected_due_date=TODAY + dt.timedelta(weeks=8))
+    m.Hearing.objects.filter(proceedings=part.proceedings).delete()
+    m.Family.objects.filter(pk=first.pk).update(social_worker=None)
+    assert m.TrackerRow.objects.count() == 3
+    assert tracker.facts_drift() == []
+
+
+def test_it_reports_facts_changed_behind_the_triggers_and_rebuilds_them(la_a, chair):
+    from django.core.management import CommandError, call_command
+
+    family = pp_case(la_a, start_weeks_ago=3)
+    with connection.cursor() as cursor:
+        # A raw load with triggers off (as the demo seed does) leaves the stored facts behind.
+        cursor.execute("SET LOCAL session_replication_role = replica")
+        cursor.execute(
+            "UPDATE cases_preproceedingsepisode SET start_date = start_date - 140, gateway_meeting_date = "
+            "gateway_meeting_date - 140 WHERE family_id = %s",
+            [family.pk],
+        )
+        cursor.execute("SET LOCAL session_replication_role = origin")
+    assert tracker.facts_drift() == [family.pk]
+    assert "pp_over_threshold" not in flags(chair, family)
+    with pytest.raises(CommandError, match=f"1 families' stored tracker facts differ .*{family.pk}"):
+        call_command("tracker_facts")
+    call_command("tracker_facts", "--rebuild")
+    assert tracker.facts_drift() == []
+    assert "pp_over_threshold" in flags(chair, family)
