@@ -12,7 +12,7 @@ from __future__ import annotations
 import statistics
 import time
 
-REPEAT = 15
+REPEAT = 31
 
 
 def _median_ms(client, urls: str | list[str], before=None) -> float:
