@@ -28,8 +28,8 @@ def _stamp(instance, user) -> None:
 
 
 def scoped_tracker(*, user, today: dt.date, scope: str, area_id: int | None, team_id: int | None) -> QuerySet:
-    """The tracker rows of one scope of the user's LA."""
-    queryset = tracker.tracker_queryset(user=user, today=today)
+    """The tracker's facts rows (flags, status, stage) for one scope of the user's LA."""
+    queryset = tracker.tracker_facts(user=user, today=today)
     if scope == c.ScopeKind.AREA:
         queryset = queryset.filter(team__area_id=area_id)
     elif scope == c.ScopeKind.TEAM:
@@ -54,7 +54,7 @@ def meeting_open(*, user, scope: str, meeting_date: dt.date, area=None, team=Non
         meeting.save()
         rows = scoped_tracker(
             user=user, today=meeting_date, scope=scope, area_id=meeting.area_id, team_id=meeting.team_id
-        ).order_by("rag_order", "-days_elapsed", "pk")
+        ).order_by("rag_order", "started_on", "pk")
         items = []
         for position, row in enumerate(rows, start=1):
             item = m.MeetingItem(

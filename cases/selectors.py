@@ -36,7 +36,7 @@ def case_list(*, user, today: dt.date, search: str = "", scope: str = "mine") ->
         queryset = queryset.filter(
             Q(name__icontains=search) | Q(la_reference__iexact=search) | Q(pk__in=matching_children)
         )
-    return queryset.order_by("rag_order", "-days_elapsed", "pk")
+    return queryset.order_by("rag_order", "started_on", "pk")
 
 
 def case_get(*, user, case_id: int) -> m.Family:
