@@ -4,4 +4,13 @@ from django.conf import settings
 
 
 def service(request):
-    return {"service_name": settings.PLO_SERVICE_NAME}
+    """The service name, and which navigation item is the current page.
+
+    ``nav_current`` is the URL namespace (cases, tracker, board_packs) or else the URL name (home,
+    dashboard); empty on pages no URL matched, such as a 404 for a mistyped address.
+    """
+    match = getattr(request, "resolver_match", None)
+    return {
+        "service_name": settings.PLO_SERVICE_NAME,
+        "nav_current": (match.namespace or match.url_name or "") if match else "",
+    }

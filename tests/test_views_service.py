@@ -43,3 +43,22 @@ def test_it_renders_404_in_service_style(client, settings):
     response = client.get("/no-such-page/")
     assert response.status_code == 404
     assert "Page not found" in response.content.decode()
+
+
+def test_it_renders_404_with_the_navigation_for_a_signed_in_user(client, settings, chair):
+    # No URL matches, so there is no resolver match for the navigation to mark the current page by.
+    settings.DEBUG = False
+    client.force_login(chair)
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    body = response.content.decode()
+    assert "Page not found" in body
+    assert 'aria-current="page"' not in body
+    assert 'href="/tracker/"' in body
+
+
+def test_it_marks_the_current_section_in_the_navigation(client, chair):
+    client.force_login(chair)
+    body = client.get(reverse("tracker:list")).content.decode()
+    assert 'href="/tracker/" aria-current="page"' in body
+    assert 'href="/dashboard/" aria-current="page"' not in body
