@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -56,23 +56,16 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
             "items": items,
             "decided": sum(1 for item in items if item.decision),
             "can_chair": can_chair(request.user),
-            "flag_labels": {flag.code: flag.label for flag in tracker.FLAGS},
         },
     )
-
-
-def _item(meeting, position: int) -> m.MeetingItem:
-    for item in meeting.items.all():
-        if item.position == position:
-            return item
-    raise Http404
 
 
 @chair_required
 def meeting_item(request: HttpRequest, meeting_id: int, position: int) -> HttpResponse:
     """One case at the meeting: its drift, open actions, the decision and new actions."""
-    meeting = meetings.meeting_get(user=request.user, meeting_id=meeting_id)
-    item = _item(meeting, position)
+    meeting = meetings.meeting_get(user=request.user, meeting_id=meeting_id, with_agenda=False)
+    place = meetings.meeting_item_get(meeting=meeting, position=position)
+    item = place.item
     today = timezone.localdate()
     row = tracker.tracker_queryset(user=request.user, today=meeting.meeting_date).filter(pk=item.family_id).first()
     if row is not None:
@@ -83,9 +76,16 @@ def meeting_item(request: HttpRequest, meeting_id: int, position: int) -> HttpRe
         .select_related("item__meeting")
         .order_by("due_date", "pk")
     )
-    initial = {"decision": item.decision, "review_date": item.review_date, "note": item.note}
-    form = forms.ItemDecisionForm(request.POST or None, meeting_date=meeting.meeting_date, initial=initial)
-    actions = forms.ActionFormSet(request.POST or None, prefix="actions")
+    if meeting.closed_at:
+        # The record is final: the page shows what was decided, with no form.
+        if request.method == "POST":
+            messages.error(request, f"{meetings.CLOSED_MESSAGE} Nothing was saved.")
+            return redirect("tracker:meeting_item", meeting.pk, item.position)
+        form = actions = None
+    else:
+        initial = {"decision": item.decision, "review_date": item.review_date, "note": item.note}
+        form = forms.ItemDecisionForm(request.POST or None, meeting_date=meeting.meeting_date, initial=initial)
+        actions = forms.ActionFormSet(request.POST or None, prefix="actions")
     if request.method == "POST" and form.is_valid() and actions.is_valid():
         data = form.cleaned_data
         meetings.meeting_item_decide(
@@ -105,12 +105,9 @@ def meeting_item(request: HttpRequest, meeting_id: int, position: int) -> HttpRe
             if str(action.pk) in done:
                 meetings.action_complete(user=request.user, action=action, completed_date=today)
         messages.success(request, f"Decision recorded for {item.family.name}")
-        following = [other for other in meeting.items.all() if other.position > item.position]
-        if following and "next" in request.POST:
-            return redirect("tracker:meeting_item", meeting.pk, following[0].position)
+        if place.next is not None and "next" in request.POST:
+            return redirect("tracker:meeting_item", meeting.pk, place.next)
         return redirect("tracker:meeting", meeting.pk)
-    positions = [other.position for other in meeting.items.all()]
-    index = positions.index(item.position)
     return render(
         request,
         "cases/meetings/item.html",
@@ -124,8 +121,9 @@ def meeting_item(request: HttpRequest, meeting_id: int, position: int) -> HttpRe
             "open_actions": open_actions,
             "form": form,
             "actions": actions,
-            "previous": positions[index - 1] if index > 0 else None,
-            "next": positions[index + 1] if index + 1 < len(positions) else None,
+            "count": place.count,
+            "previous": place.previous,
+            "next": place.next,
             "today": today,
         },
     )
@@ -134,7 +132,7 @@ def meeting_item(request: HttpRequest, meeting_id: int, position: int) -> HttpRe
 @chair_required
 @require_POST
 def meeting_close(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    meeting = meetings.meeting_get(user=request.user, meeting_id=meeting_id)
+    meeting = meetings.meeting_get(user=request.user, meeting_id=meeting_id, with_agenda=False)
     meetings.meeting_close(user=request.user, meeting=meeting)
     messages.success(request, "Meeting closed")
     return redirect("tracker:meeting", meeting.pk)
@@ -150,6 +148,5 @@ def meeting_print(request: HttpRequest, meeting_id: int) -> HttpResponse:
         {
             "meeting": meeting,
             "items": list(meeting.items.all()),
-            "flag_labels": {f.code: f.label for f in tracker.FLAGS},
         },
     )

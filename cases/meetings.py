@@ -8,10 +8,13 @@ other case write.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import pghistory
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Max, Min, Prefetch, Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
 
 from cases import constants as c
@@ -71,12 +74,21 @@ def meeting_open(*, user, scope: str, meeting_date: dt.date, area=None, team=Non
     return meeting
 
 
+CLOSED_MESSAGE = "This meeting is closed: its record can no longer change."
+
+
+def _ensure_open(meeting: m.TrackerMeeting) -> None:
+    if meeting.closed_at:
+        raise ValidationError(CLOSED_MESSAGE)
+
+
 @transaction.atomic
 def meeting_item_decide(
     *, user, item: m.MeetingItem, decision: str, review_date: dt.date | None, note: str
 ) -> m.MeetingItem:
     """Record the meeting's decision for one case."""
     ensure_can_chair(user)
+    _ensure_open(item.meeting)
     with pghistory.context(user=user.pk, username=user.get_username()):
         item.decision = decision
         item.review_date = review_date
@@ -92,6 +104,7 @@ def meeting_item_decide(
 def action_create(*, user, item: m.MeetingItem, description: str, owner: str, due_date: dt.date) -> m.MeetingAction:
     """Agree an action for a case at a meeting."""
     ensure_can_chair(user)
+    _ensure_open(item.meeting)
     with pghistory.context(user=user.pk, username=user.get_username()):
         action = m.MeetingAction(
             item=item, family_id=item.family_id, description=description, owner=owner, due_date=due_date
@@ -116,8 +129,10 @@ def action_complete(*, user, action: m.MeetingAction, completed_date: dt.date) -
 
 @transaction.atomic
 def meeting_close(*, user, meeting: m.TrackerMeeting) -> m.TrackerMeeting:
-    """Close the meeting record (it can still be printed)."""
+    """Close the meeting: its record is final from now on (it can still be read and printed)."""
     ensure_can_chair(user)
+    if meeting.closed_at:
+        return meeting
     with pghistory.context(user=user.pk, username=user.get_username()):
         meeting.closed_at = timezone.now()
         _stamp(meeting, user)
@@ -125,19 +140,44 @@ def meeting_close(*, user, meeting: m.TrackerMeeting) -> m.TrackerMeeting:
     return meeting
 
 
-def meeting_get(*, user, meeting_id: int) -> m.TrackerMeeting:
-    """A meeting of the user's LA with its agenda, decisions and actions (404 otherwise)."""
+def meeting_get(*, user, meeting_id: int, with_agenda: bool = True) -> m.TrackerMeeting:
+    """A meeting of the user's LA (404 otherwise), with its agenda, decisions and actions prefetched
+    unless ``with_agenda`` is false (a page about one case of the agenda loads only that case)."""
     from cases.permissions import get_visible
 
-    queryset = m.TrackerMeeting.objects.select_related("area", "team", "chair", "local_authority").prefetch_related(
-        Prefetch(
-            "items",
-            queryset=m.MeetingItem.objects.select_related("family__social_worker", "family__team").prefetch_related(
-                "actions", Prefetch("family__children", queryset=m.Child.objects.order_by("date_of_birth", "pk"))
-            ),
-        )
-    )
+    queryset = m.TrackerMeeting.objects.select_related("area", "team", "chair", "local_authority")
+    if with_agenda:
+        queryset = queryset.prefetch_related(Prefetch("items", queryset=_agenda_items()))
     return get_visible(queryset, user=user, pk=meeting_id)
+
+
+def _agenda_items() -> QuerySet:
+    return m.MeetingItem.objects.select_related("family__social_worker", "family__team").prefetch_related(
+        "actions", Prefetch("family__children", queryset=m.Child.objects.order_by("date_of_birth", "pk"))
+    )
+
+
+@dataclass(frozen=True)
+class AgendaPlace:
+    """Where an item sits in its meeting's agenda."""
+
+    item: m.MeetingItem
+    count: int
+    previous: int | None
+    next: int | None
+
+
+def meeting_item_get(*, meeting: m.TrackerMeeting, position: int) -> AgendaPlace:
+    """One agenda item with its case, and the positions either side of it (404 if there is none)."""
+    item = _agenda_items().filter(meeting=meeting, position=position).first()
+    if item is None:
+        raise Http404("No such case on this meeting's agenda.")
+    around = meeting.items.aggregate(
+        count=Count("pk"),
+        previous=Max("position", filter=Q(position__lt=position)),
+        next=Min("position", filter=Q(position__gt=position)),
+    )
+    return AgendaPlace(item=item, **around)
 
 
 def meetings_list(*, user) -> QuerySet:

@@ -1157,6 +1157,13 @@ class MeetingItem(CaseRecord):
     def __str__(self) -> str:
         return f"{self.position}. {self.family}"
 
+    @property
+    def flag_labels(self) -> list[str]:
+        """The flags raised when the agenda was set, in words."""
+        from cases.tracker import FLAGS_BY_CODE
+
+        return [FLAGS_BY_CODE[code].label if code in FLAGS_BY_CODE else code for code in self.flags]
+
     def clean(self) -> None:
         errors = {}
         if self.decision == c.MeetingDecision.CONTINUE and not self.review_date:

@@ -1,0 +1,276 @@
+"""Meeting mode: the agenda, decisions and actions, closing, access and query counts.
+
+Dates are relative to today, since the pages judge "overdue" against the real date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from pghistory.models import Events
+
+from cases import constants as c
+from cases import meetings, tracker
+from cases import models as m
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+TODAY = timezone.localdate()
+
+
+def date_post(name: str, value: dt.date) -> dict[str, str]:
+    return {f"{name}_day": str(value.day), f"{name}_month": str(value.month), f"{name}_year": str(value.year)}
+
+
+def open_case(la, *, team=None, weeks=2, worker=True, **episode) -> m.Family:
+    """A family in pre-proceedings for ``weeks`` weeks (no review meeting, no family network meeting)."""
+    family = f.FamilyFactory(
+        local_authority=la,
+        team=team or f.team_of(la),
+        social_worker=f.UserFactory(local_authority=la) if worker else None,
+    )
+    child = f.ChildFactory(family=family, date_of_birth=dt.date(2019, 5, 1))
+    start = TODAY - dt.timedelta(weeks=weeks)
+    f.EpisodeFactory(family=family, children=[child], gateway_meeting_date=start, start_date=start, **episode)
+    return family
+
+
+def no_actions() -> dict[str, str]:
+    return {"actions-TOTAL_FORMS": "3", "actions-INITIAL_FORMS": "0", "actions-MIN_NUM_FORMS": "0"}
+
+
+@pytest.fixture
+def area_teams(la_a):
+    """Two areas of LA A with a team each."""
+    north = m.Area.objects.create(local_authority=la_a, name="Test North")
+    south = m.Area.objects.create(local_authority=la_a, name="Test South")
+    return (
+        m.Team.objects.create(local_authority=la_a, area=north, name="Test North team"),
+        m.Team.objects.create(local_authority=la_a, area=south, name="Test South team"),
+    )
+
+
+def test_it_sets_the_agenda_red_first_then_longest_waiting_for_the_scope(la_a, la_b, chair, area_teams):
+    north, south = area_teams
+    amber_long = open_case(la_a, team=north, weeks=10)  # no review for 6 weeks: amber
+    red_short = open_case(la_a, team=north, weeks=3, worker=False)  # nobody allocated: red
+    red_long = open_case(la_a, team=north, weeks=17)  # over the 16-week threshold: red
+    green = open_case(la_a, team=north, weeks=1)
+    open_case(la_a, team=south, weeks=30)  # another area
+    open_case(la_b, weeks=30)  # another LA
+    closed = open_case(la_a, team=north, weeks=12, step_decision_date=TODAY, outcome="step_down")
+
+    meeting = meetings.meeting_open(user=chair, scope=c.ScopeKind.AREA, area=north.area, meeting_date=TODAY)
+
+    items = list(meeting.items.order_by("position"))
+    assert [item.family_id for item in items] == [red_long.pk, red_short.pk, amber_long.pk, green.pk]
+    assert [item.position for item in items] == [1, 2, 3, 4]
+    assert [item.rag for item in items] == ["red", "red", "amber", "green"]
+    assert items[1].flags == ["no_social_worker"]
+    assert items[0].flag_labels[0] == "Pre-proceedings over the local threshold"
+    assert {item.stage for item in items} == {"pre_proceedings"}
+    assert closed.pk not in {item.family_id for item in items}
+    assert meeting.local_authority_id == la_a.pk
+    assert meeting.chair == chair
+
+
+def test_it_records_decisions_and_actions_with_who_and_when(client, la_a, chair):
+    family = open_case(la_a, weeks=10)
+    meeting = meetings.meeting_open(user=chair, scope=c.ScopeKind.LA, meeting_date=TODAY)
+    client.force_login(chair)
+    url = reverse("tracker:meeting_item", args=[meeting.pk, 1])
+    response = client.post(
+        url,
+        {
+            "decision": "continue",
+            **date_post("review_date", TODAY + dt.timedelta(weeks=4)),
+            "note": "Parenting assessment due next month.",
+            **no_actions(),
+            "actions-0-description": "Book the family group conference",
+            "actions-0-owner": "Allocated social worker",
+            **date_post("actions-0-due_date", TODAY + dt.timedelta(days=7)),
+            "save": "1",
+        },
+    )
+    assert response.status_code == 302
+    item = m.MeetingItem.objects.get(meeting=meeting, family=family)
+    assert item.decision == "continue"
+    assert item.review_date == TODAY + dt.timedelta(weeks=4)
+    action = item.actions.get()
+    assert (action.description, action.owner, action.family_id) == (
+        "Book the family group conference",
+        "Allocated social worker",
+        family.pk,
+    )
+    assert action.created_by == chair
+    assert item.updated_by == chair
+    event = Events.objects.filter(pgh_model="cases.MeetingItemEvent", pgh_obj_id=str(item.pk)).last()
+    assert event.pgh_context["user"] == chair.pk
+
+    # The open action shows on the case page.
+    client.force_login(f.UserFactory(local_authority=la_a, role=c.Role.SOCIAL_WORKER))
+    assert "Book the family group conference" in client.get(reverse("cases:detail", args=[family.pk])).content.decode()
+
+
+def test_it_refuses_a_bad_decision_or_action_and_saves_nothing(client, la_a, chair):
+    open_case(la_a, weeks=10)
+    meeting = meetings.meeting_open(user=chair, scope=c.ScopeKind.LA, meeting_date=TODAY)
+    client.force_login(chair)
+    url = reverse("tracker:meeting_item", args=[meeting.pk, 1])
+
+    response = client.post(url, {"decision": "continue", **no_actions(), "save": "1"})
+    assert response.status_code == 200
+    assert response.context["form"].errors["review_date"] == ["Enter the review date for a case that continues"]
+
+    response = client.post(
+        url, {"decision": "continue", **date_post("review_date", TODAY), **no_actions(), "save": "1"}
+    )
+    assert response.context["form"].errors["review_date"] == ["The review date must be after the meeting"]
+
+    response = client.post(
+        url,
+        {
+            "decision": "step_down",
+            **no_actions(),
+            "actions-0-description": "Write to the parents",
+            **date_post("actions-0-due_date", TODAY),
+            "save": "1",
+        },
+    )
+    assert response.context["actions"].forms[0].errors["owner"] == ["Enter who owns the action"]
+    assert "Error: " in response.content.decode()
+    item = meeting.items.get()
+    item.refresh_from_db()
+    assert item.decision == ""
+    assert item.review_date is None
+    assert not m.MeetingAction.objects.exists()
+
+
+def test_it_flags_an_overdue_action_and_clears_it_when_done_at_the_next_meeting(client, la_a, chair):
+    family = open_case(la_a, weeks=2)
+    first = meetings.meeting_open(user=chair, scope=c.ScopeKind.LA, meeting_date=TODAY - dt.timedelta(days=14))
+    action = meetings.action_create(
+        user=chair,
+        item=first.items.get(),
+        description="Send the letter before proceedings",
+        owner="Legal",
+        due_date=TODAY - dt.timedelta(days=1),
+    )
+    meetings.meeting_close(user=chair, meeting=first)
+
+    def flags():
+        row = tracker.tracker_queryset(user=chair, today=TODAY).get(pk=family.pk)
+        return {flag.code for flag in tracker.row_flags(row)}
+
+    assert "overdue_action" in flags()
+    second = meetings.meeting_open(user=chair, scope=c.ScopeKind.LA, meeting_date=TODAY)
+    assert second.items.get().rag == "red"
+    client.force_login(chair)
+    url = reverse("tracker:meeting_item", args=[second.pk, 1])
+    page = client.get(url).content.decode()
+    assert "Send the letter before proceedings (Legal, due" in page
+    assert "overdue" in page
+    client.post(url, {"decision": "step_down", "completed": [str(action.pk)], **no_actions(), "save": "1"})
+    action.refresh_from_db()
+    assert action.completed_date == TODAY
+    assert action.updated_by == chair
+    assert "overdue_action" not in flags()
+
+
+def test_it_keeps_a_closed_meeting_final(client, la_a, chair):
+    open_case(la_a, weeks=10)
+    meeting = meetings.meeting_open(user=chair, scope=c.ScopeKind.LA, meeting_date=TODAY)
+    item = meeting.items.get()
+    meetings.meeting_item_decide(user=chair, item=item, decision="issue", review_date=None, note="")
+    closed = meetings.meeting_close(user=chair, meeting=meeting).closed_at
+    assert meetings.meeting_close(user=chair, meeting=meeting).closed_at == closed  # closing again changes nothing
+
+    with pytest.raises(ValidationError, match="closed"):
+        meetings.meeting_item_decide(user=chair, item=item, decision="step_down", review_date=None, note="")
+    with pytest.raises(ValidationError, match="closed"):
+        meetings.action_create(user=chair, item=item, description="More", owner="Me", due_date=TODAY)
+
+    client.force_login(chair)
+    url = reverse("tracker:meeting_item", args=[meeting.pk, 1])
+    page = client.get(url).content.decode()
+    assert "its record can no longer change" in page
+    assert 'id="decision-form"' not in page
+    assert "Issue care proceedings" in page
+    response = client.post(url, {"decision": "step_down", **no_actions(), "save": "1"}, follow=True)
+    assert "Nothing was saved" in response.content.decode()
+    item.refresh_from_db()
+    assert item.decision == "issue"
+    assert "Step through the cases" not in client.get(reverse("tracker:meeting", args=[meeting.pk])).content.decode()
+
+
+def test_it_keeps_meetings_to_chairs_of_their_own_la(
+    client, la_a, chair, team_manager, social_worker, other_la_user, board_member, analyst
+):
+    open_case(la_a)
+    meeting = meetings.meeting_open(user=chair, scope=c.ScopeKind.LA, meeting_date=TODAY)
+    urls = {
+        "detail": reverse("tracker:meeting", args=[meeting.pk]),
+        "item": reverse("tracker:meeting_item", args=[meeting.pk, 1]),
+        "print": reverse("tracker:meeting_print", args=[meeting.pk]),
+    }
+    for url in [*urls.values(), reverse("tracker:meetings")]:
+        assert client.get(url).status_code == 302  # anonymous: to sign in
+
+    client.force_login(team_manager)  # team managers chair meetings too
+    assert client.get(urls["item"]).status_code == 200
+
+    client.force_login(social_worker)  # may read the record, not run the meeting
+    assert client.get(urls["detail"]).status_code == 200
+    assert client.get(reverse("tracker:meeting_new")).status_code == 403
+    assert client.get(urls["item"]).status_code == 403
+    assert client.post(reverse("tracker:meeting_close", args=[meeting.pk])).status_code == 403
+    with pytest.raises(Exception, match="Only meeting chairs"):
+        meetings.meeting_open(user=social_worker, scope=c.ScopeKind.LA, meeting_date=TODAY)
+
+    other_chair = f.UserFactory(local_authority=other_la_user.local_authority, role=c.Role.QUADRANT_CHAIR)
+    client.force_login(other_chair)
+    for name, url in urls.items():
+        assert client.get(url).status_code == 404, name
+    assert client.post(reverse("tracker:meeting_close", args=[meeting.pk])).status_code == 404
+
+    for user in (board_member, analyst):
+        client.force_login(user)
+        for name, url in urls.items():
+            assert client.get(url).status_code == 403, name
+
+    client.force_login(chair)
+    assert client.get(reverse("tracker:meeting_item", args=[meeting.pk, 2])).status_code == 404  # not on the agenda
+    meeting.refresh_from_db()
+    assert meeting.closed_at is None
+
+
+def test_it_pins_the_meeting_page_queries_whatever_the_size_of_the_agenda(client, la_a, chair):
+    def meeting_of(n: int) -> m.TrackerMeeting:
+        for weeks in range(n):
+            open_case(la_a, weeks=weeks + 1)
+        meeting = meetings.meeting_open(user=chair, scope=c.ScopeKind.LA, meeting_date=TODAY)
+        for item in meeting.items.all():
+            meetings.action_create(user=chair, item=item, description="Check", owner="SW", due_date=TODAY)
+        return meeting
+
+    client.force_login(chair)
+    small = meeting_of(2)
+    large = meeting_of(10)  # twelve cases: the first two and ten more
+    assert large.items.count() == 12
+    counts = {}
+    for label, meeting in (("small", small), ("large", large)):
+        for page in ("meeting", "meeting_item", "meeting_print"):
+            args = [meeting.pk, 2] if page == "meeting_item" else [meeting.pk]
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(reverse(f"tracker:{page}", args=args)).status_code == 200
+            counts[label, page] = len(queries)
+    for page in ("meeting", "meeting_item", "meeting_print"):
+        assert counts["large", page] == counts["small", page], page
+    assert counts["small", "meeting_item"] <= 20
