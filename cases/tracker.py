@@ -185,7 +185,7 @@ def tracker_cases(ids: list[int], *, user, today: dt.date, chunk: int = 1000) ->
             .in_bulk()
         )
         for pk in part:
-            if pk in rows and pk in families:  # both gone if the case closed in between
+            if pk in rows and pk in families:  # gone if the case closed between the two queries
                 family = families[pk]
                 for name in copied:
                     setattr(family, name, getattr(rows[pk], name))

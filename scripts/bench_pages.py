@@ -3,8 +3,8 @@
 Called by scripts/bench.py (Django already set up on the national-sized bench database, with
 production settings). Each page is requested in-process over HTTPS through the full middleware
 stack, as the app server would run it; the figure is the median of repeated requests after one
-warm-up. The tracker is also timed with a different filter on every request, so no request can
-reuse an earlier one's work.
+warm-up. The tracker is also timed on a different page for every request, and the dashboard with
+its cache cleared before every request.
 """
 
 from __future__ import annotations

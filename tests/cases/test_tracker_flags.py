@@ -303,20 +303,27 @@ def test_it_keeps_the_tracker_facts_current_through_bulk_writes(la_a, chair):
 
 
 def test_it_keeps_every_stored_fact_equal_to_its_definition_through_ordinary_writes(la_a, la_b, chair):
+    # Checked after every write, so a write that no trigger covers cannot hide behind a later one.
     first = pp_case(la_a, start_weeks_ago=9)
-    f.MeetingFactory(episode=first.episodes.get(), meeting_date=weeks_ago(3))
-    f.AssessmentFactory(family=first, episode=first.episodes.get(), due_date=weeks_ago(1))
-    court, part = court_case(la_a, issued_weeks_ago=25, irh=True)
-    f.ExtensionFactory(child_proceedings=part)
-    f.MeetingActionFactory(
-        item=f.MeetingItemFactory(family=court), family=court, local_authority=la_a, due_date=weeks_ago(1)
-    )
-    pp_case(la_b, worker=False)
-    f.ChildFactory(family=first, date_of_birth=None, expected_due_date=TODAY + dt.timedelta(weeks=8))
-    m.Hearing.objects.filter(proceedings=part.proceedings).delete()
-    m.Family.objects.filter(pk=first.pk).update(social_worker=None)
-    assert m.TrackerRow.objects.count() == 3
     assert tracker.facts_drift() == []
+    court, part = court_case(la_a, issued_weeks_ago=25, irh=True)
+    assert tracker.facts_drift() == []
+    writes = [
+        lambda: f.MeetingFactory(episode=first.episodes.get(), meeting_date=weeks_ago(3)),
+        lambda: f.AssessmentFactory(family=first, episode=first.episodes.get(), due_date=weeks_ago(1)),
+        lambda: f.ExtensionFactory(child_proceedings=part),
+        lambda: f.MeetingActionFactory(
+            item=f.MeetingItemFactory(family=court), family=court, local_authority=la_a, due_date=weeks_ago(1)
+        ),
+        lambda: pp_case(la_b, worker=False),
+        lambda: f.ChildFactory(family=first, date_of_birth=None, expected_due_date=TODAY + dt.timedelta(weeks=8)),
+        lambda: m.Hearing.objects.filter(proceedings=part.proceedings).delete(),
+        lambda: m.Family.objects.filter(pk=first.pk).update(social_worker=None),
+    ]
+    for number, write in enumerate(writes, start=1):
+        write()
+        assert tracker.facts_drift() == [], f"write {number}"
+    assert m.TrackerRow.objects.count() == 3
 
 
 def test_it_reports_facts_changed_behind_the_triggers_and_rebuilds_them(la_a, chair):
