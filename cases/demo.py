@@ -30,7 +30,7 @@ from psycopg import sql
 
 from cases import constants as c
 from cases import models as m
-from cases import tracker
+from cases import services
 
 APPLICATIONS_PER_YEAR_AT_SCALE_1 = 390
 SHORT_NOTICE_SHARE = 0.30
@@ -878,7 +878,7 @@ def seed_demo(*, seed: int = 1, scale: float = 1.0, years: int = 5, as_of: dt.da
         # blind and, at national size, takes minutes instead of a second or two.
         cursor.execute("ANALYZE")
     # The load ran with triggers off: rebuild the tracker's stored facts from their view.
-    tracker.facts_rebuild()
+    services.facts_rebuild()
     summary = summarise(as_of=as_of)
     summary.rows = dict(generator.rows.counts)
     summary.seconds = time.monotonic() - started

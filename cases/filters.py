@@ -7,7 +7,7 @@ from django.db.models import Q
 
 from cases import constants as c
 from cases import models as m
-from cases import tracker
+from cases.selectors import tracker
 
 STAGES = [("pre_proceedings", "Pre-proceedings"), ("proceedings", "Proceedings")]
 RAGS = [("red", "Red"), ("amber", "Amber"), ("green", "Green")]

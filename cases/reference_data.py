@@ -205,6 +205,16 @@ THRESHOLDS = [
         "2024",
     ),
     ("fgdm_by_weeks", "Family network meeting held within weeks of start", 6, "weeks", False, "Local policy", "2024"),
+    (
+        "s31_band_long_weeks",
+        "Cafcass duration band: 30 weeks or more from",
+        30,
+        "weeks",
+        False,
+        "Cafcass public law statistics (bands 26 or less, 27-29, 30 or more)",
+        "2024",
+    ),
+    ("full_term_weeks", "Length of a full-term pregnancy", 40, "weeks", False, "NHS: pregnancy week by week", "2024"),
 ]
 
 COMPARATORS = [

@@ -7,7 +7,7 @@ import logging
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from cases import tracker
+from cases import services
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +28,7 @@ def repair_tracker_facts() -> list[int]:
     Drift means a write bypassed the triggers (a raw load) or a fault; it is logged as a warning
     with the families repaired, so it gets looked at.
     """
-    repaired = tracker.facts_repair()
+    repaired = services.facts_repair()
     if repaired:
         logger.warning("Repaired the tracker facts of %d families: %s", len(repaired), repaired[:50])
     return repaired

@@ -1,6 +1,8 @@
 from django.urls import include, path
 
-from cases import meeting_views, tracker_views, views
+from cases.views import cases as views
+from cases.views import meetings as meeting_views
+from cases.views import tracker as tracker_views
 
 case_patterns = [
     path("", views.case_list, name="list"),

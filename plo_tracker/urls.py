@@ -5,7 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from plo_tracker import views
-from reporting import dashboard_views
+from reporting.views import dashboard as dashboard_views
 
 urlpatterns = [
     path("", views.home, name="home"),

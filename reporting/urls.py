@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reporting import pack_views
+from reporting.views import packs as pack_views
 
 app_name = "board_packs"
 

@@ -16,8 +16,9 @@ from django.utils import timezone
 from pghistory.models import Events
 
 from cases import constants as c
-from cases import meetings, tracker
 from cases import models as m
+from cases import services
+from cases.selectors import tracker
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -67,7 +68,7 @@ def test_it_sets_the_agenda_red_first_then_longest_waiting_for_the_scope(la_a, l
     open_case(la_b, weeks=30)  # another LA
     closed = open_case(la_a, team=north, weeks=12, step_decision_date=TODAY, outcome="step_down")
 
-    meeting = meetings.meeting_open(user=chair, scope=c.ScopeKind.AREA, area=north.area, meeting_date=TODAY)
+    meeting = services.meeting_open(user=chair, scope=c.ScopeKind.AREA, area=north.area, meeting_date=TODAY)
 
     items = list(meeting.items.order_by("position"))
     assert [item.family_id for item in items] == [red_long.pk, red_short.pk, amber_long.pk, green.pk]
@@ -83,7 +84,7 @@ def test_it_sets_the_agenda_red_first_then_longest_waiting_for_the_scope(la_a, l
 
 def test_it_records_decisions_and_actions_with_who_and_when(client, la_a, chair):
     family = open_case(la_a, weeks=10)
-    meeting = meetings.meeting_open(user=chair, scope=c.ScopeKind.LA, meeting_date=TODAY)
+    meeting = services.meeting_open(user=chair, scope=c.ScopeKind.LA, meeting_date=TODAY)
     client.force_login(chair)
     url = reverse("tracker:meeting_item", args=[meeting.pk, 1])
     response = client.post(
@@ -121,7 +122,7 @@ def test_it_records_decisions_and_actions_with_who_and_when(client, la_a, chair)
 
 def test_it_refuses_a_bad_decision_or_action_and_saves_nothing(client, la_a, chair):
     open_case(la_a, weeks=10)
-    meeting = meetings.meeting_open(user=chair, scope=c.ScopeKind.LA, meeting_date=TODAY)
+    meeting = services.meeting_open(user=chair, scope=c.ScopeKind.LA, meeting_date=TODAY)
     client.force_login(chair)
     url = reverse("tracker:meeting_item", args=[meeting.pk, 1])
 
@@ -155,22 +156,22 @@ def test_it_refuses_a_bad_decision_or_action_and_saves_nothing(client, la_a, cha
 
 def test_it_flags_an_overdue_action_and_clears_it_when_done_at_the_next_meeting(client, la_a, chair):
     family = open_case(la_a, weeks=2)
-    first = meetings.meeting_open(user=chair, scope=c.ScopeKind.LA, meeting_date=TODAY - dt.timedelta(days=14))
-    action = meetings.action_create(
+    first = services.meeting_open(user=chair, scope=c.ScopeKind.LA, meeting_date=TODAY - dt.timedelta(days=14))
+    action = services.action_create(
         user=chair,
         item=first.items.get(),
         description="Send the letter before proceedings",
         owner="Legal",
         due_date=TODAY - dt.timedelta(days=1),
     )
-    meetings.meeting_close(user=chair, meeting=first)
+    services.meeting_close(user=chair, meeting=first)
 
     def flags():
         row = tracker.tracker_queryset(user=chair, today=TODAY).get(pk=family.pk)
         return {flag.code for flag in tracker.row_flags(row)}
 
     assert "overdue_action" in flags()
-    second = meetings.meeting_open(user=chair, scope=c.ScopeKind.LA, meeting_date=TODAY)
+    second = services.meeting_open(user=chair, scope=c.ScopeKind.LA, meeting_date=TODAY)
     assert second.items.get().rag == "red"
     client.force_login(chair)
     url = reverse("tracker:meeting_item", args=[second.pk, 1])
@@ -186,16 +187,16 @@ def test_it_flags_an_overdue_action_and_clears_it_when_done_at_the_next_meeting(
 
 def test_it_keeps_a_closed_meeting_final(client, la_a, chair):
     open_case(la_a, weeks=10)
-    meeting = meetings.meeting_open(user=chair, scope=c.ScopeKind.LA, meeting_date=TODAY)
+    meeting = services.meeting_open(user=chair, scope=c.ScopeKind.LA, meeting_date=TODAY)
     item = meeting.items.get()
-    meetings.meeting_item_decide(user=chair, item=item, decision="issue", review_date=None, note="")
-    closed = meetings.meeting_close(user=chair, meeting=meeting).closed_at
-    assert meetings.meeting_close(user=chair, meeting=meeting).closed_at == closed  # closing again changes nothing
+    services.meeting_item_decide(user=chair, item=item, decision="issue", review_date=None, note="")
+    closed = services.meeting_close(user=chair, meeting=meeting).closed_at
+    assert services.meeting_close(user=chair, meeting=meeting).closed_at == closed  # closing again changes nothing
 
     with pytest.raises(ValidationError, match="closed"):
-        meetings.meeting_item_decide(user=chair, item=item, decision="step_down", review_date=None, note="")
+        services.meeting_item_decide(user=chair, item=item, decision="step_down", review_date=None, note="")
     with pytest.raises(ValidationError, match="closed"):
-        meetings.action_create(user=chair, item=item, description="More", owner="Me", due_date=TODAY)
+        services.action_create(user=chair, item=item, description="More", owner="Me", due_date=TODAY)
 
     client.force_login(chair)
     url = reverse("tracker:meeting_item", args=[meeting.pk, 1])
@@ -214,7 +215,7 @@ def test_it_keeps_meetings_to_chairs_of_their_own_la(
     client, la_a, chair, team_manager, social_worker, other_la_user, board_member, analyst
 ):
     open_case(la_a)
-    meeting = meetings.meeting_open(user=chair, scope=c.ScopeKind.LA, meeting_date=TODAY)
+    meeting = services.meeting_open(user=chair, scope=c.ScopeKind.LA, meeting_date=TODAY)
     urls = {
         "detail": reverse("tracker:meeting", args=[meeting.pk]),
         "item": reverse("tracker:meeting_item", args=[meeting.pk, 1]),
@@ -232,7 +233,7 @@ def test_it_keeps_meetings_to_chairs_of_their_own_la(
     assert client.get(urls["item"]).status_code == 403
     assert client.post(reverse("tracker:meeting_close", args=[meeting.pk])).status_code == 403
     with pytest.raises(Exception, match="Only meeting chairs"):
-        meetings.meeting_open(user=social_worker, scope=c.ScopeKind.LA, meeting_date=TODAY)
+        services.meeting_open(user=social_worker, scope=c.ScopeKind.LA, meeting_date=TODAY)
 
     other_chair = f.UserFactory(local_authority=other_la_user.local_authority, role=c.Role.QUADRANT_CHAIR)
     client.force_login(other_chair)
@@ -255,9 +256,9 @@ def test_it_pins_the_meeting_page_queries_whatever_the_size_of_the_agenda(client
     def meeting_of(n: int) -> m.TrackerMeeting:
         for weeks in range(n):
             open_case(la_a, weeks=weeks + 1)
-        meeting = meetings.meeting_open(user=chair, scope=c.ScopeKind.LA, meeting_date=TODAY)
+        meeting = services.meeting_open(user=chair, scope=c.ScopeKind.LA, meeting_date=TODAY)
         for item in meeting.items.all():
-            meetings.action_create(user=chair, item=item, description="Check", owner="SW", due_date=TODAY)
+            services.action_create(user=chair, item=item, description="Check", owner="SW", due_date=TODAY)
         return meeting
 
     client.force_login(chair)

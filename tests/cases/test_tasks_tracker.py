@@ -10,7 +10,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from cases import models as m
-from cases import tracker
+from cases import services
 from tests import factories as f
 from tests.processes import CeleryWorker, database_url
 
@@ -28,7 +28,7 @@ def test_it_repairs_facts_changed_behind_the_triggers_in_a_real_worker(tmp_path)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL session_replication_role = replica")  # a raw load, triggers off
         cursor.execute("UPDATE cases_family SET social_worker_id = NULL WHERE id = %s", [family.pk])
-    assert tracker.facts_drift() == [family.pk]
+    assert services.facts_drift() == [family.pk]
 
     with CeleryWorker(
         database=database_url(connection.settings_dict), redis_url=settings.REDIS_URL, log_dir=tmp_path
@@ -36,6 +36,6 @@ def test_it_repairs_facts_changed_behind_the_triggers_in_a_real_worker(tmp_path)
         repaired = worker.send("cases.repair_tracker_facts")
 
     assert repaired == [family.pk]
-    assert tracker.facts_drift() == []
+    assert services.facts_drift() == []
     assert m.TrackerRow.objects.get(pk=family.pk).social_worker_id is None
     assert settings.CELERY_BEAT_SCHEDULE["nightly-tracker-facts-check"]["task"] == "cases.repair_tracker_facts"

@@ -16,7 +16,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cases import models as m
-from cases import tracker
+from cases import services
+from cases.selectors import tracker
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -305,9 +306,9 @@ def test_it_keeps_the_tracker_facts_current_through_bulk_writes(la_a, chair):
 def test_it_keeps_every_stored_fact_equal_to_its_definition_through_ordinary_writes(la_a, la_b, chair):
     # Checked after every write, so a write that no trigger covers cannot hide behind a later one.
     first = pp_case(la_a, start_weeks_ago=9)
-    assert tracker.facts_drift() == []
+    assert services.facts_drift() == []
     court, part = court_case(la_a, issued_weeks_ago=25, irh=True)
-    assert tracker.facts_drift() == []
+    assert services.facts_drift() == []
     writes = [
         lambda: f.MeetingFactory(episode=first.episodes.get(), meeting_date=weeks_ago(3)),
         lambda: f.AssessmentFactory(family=first, episode=first.episodes.get(), due_date=weeks_ago(1)),
@@ -322,7 +323,7 @@ def test_it_keeps_every_stored_fact_equal_to_its_definition_through_ordinary_wri
     ]
     for number, write in enumerate(writes, start=1):
         write()
-        assert tracker.facts_drift() == [], f"write {number}"
+        assert services.facts_drift() == [], f"write {number}"
     assert m.TrackerRow.objects.count() == 3
 
 
@@ -339,10 +340,10 @@ def test_it_reports_facts_changed_behind_the_triggers_and_rebuilds_them(la_a, ch
             [family.pk],
         )
         cursor.execute("SET LOCAL session_replication_role = origin")
-    assert tracker.facts_drift() == [family.pk]
+    assert services.facts_drift() == [family.pk]
     assert "pp_over_threshold" not in flags(chair, family)
     with pytest.raises(CommandError, match=f"1 families' stored tracker facts differ .*{family.pk}"):
         call_command("tracker_facts")
     call_command("tracker_facts", "--rebuild")
-    assert tracker.facts_drift() == []
+    assert services.facts_drift() == []
     assert "pp_over_threshold" in flags(chair, family)

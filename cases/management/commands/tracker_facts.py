@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from cases import tracker
+from cases import services
 
 
 class Command(BaseCommand):
@@ -16,10 +16,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, rebuild, **options):
         if rebuild:
-            count = tracker.facts_rebuild()
+            count = services.facts_rebuild()
             self.stdout.write(f"Rebuilt the tracker facts: {count:,} open cases.")
             return
-        drift = tracker.facts_drift()
+        drift = services.facts_drift()
         if drift:
             shown = ", ".join(str(family_id) for family_id in drift[:20])
             more = f" and {len(drift) - 20:,} more" if len(drift) > 20 else ""

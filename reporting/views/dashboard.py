@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from cases import constants as c
 from reporting import catalogue, charts
-from reporting.dashboard import dashboard_data, latest_period, scopes_for
+from reporting.selectors import dashboard_data, latest_period, scopes_for
 
 MONTH = "%b %Y"
 CACHE_SECONDS = 6 * 60 * 60

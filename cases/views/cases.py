@@ -18,9 +18,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from cases import forms, selectors, services, tracker
+from cases import forms, selectors, services
 from cases import models as m
 from cases.permissions import can_write, get_visible, la_user_required, writer_required
+from cases.selectors import tracker
 
 PAGE_SIZE = 25
 

@@ -16,8 +16,8 @@ from django.urls import reverse
 
 from cases import constants as c
 from cases import models as m
-from cases import tracker
 from cases.permissions import get_visible
+from cases.selectors import tracker
 
 
 def case_list(*, user, today: dt.date, search: str = "", scope: str = "mine") -> QuerySet:

@@ -12,28 +12,12 @@ import datetime as dt
 from collections.abc import Iterable
 
 import pghistory
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Max
 
 from cases import constants as c
 from cases import models as m
 from cases.permissions import ensure_can_write
-
-SUBMISSION_TTL = 24 * 60 * 60
-
-
-def submission_claim(*, token: str) -> bool:
-    """Claim a form's one-use token; False when the same form was already submitted (double submit)."""
-    if not token:
-        return True
-    return cache.add(f"submission:{token}", 1, timeout=SUBMISSION_TTL)
-
-
-def submission_release(*, token: str) -> None:
-    """Give a token back after a failed save, so the corrected form can be sent again."""
-    if token:
-        cache.delete(f"submission:{token}")
 
 
 def _save(*, user, instance: m.CaseRecord, family: m.Family | None = None) -> m.CaseRecord:

@@ -19,44 +19,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import connection, models, transaction
+from django.db import models
 from django.db.models import Case, F, Min, Prefetch, Q, Value, When
 
 from cases import models as m
-
-
-@dataclass(frozen=True)
-class Flag:
-    code: str
-    label: str
-    severity: str  # "red" or "amber"
-    hint: str
-    ends: bool = False  # lowered again on a stored "_until" date (not by a change to the case)
-
-
-FLAGS: list[Flag] = [
-    Flag("s31_past_limit", "Proceedings past 26 weeks and extensions", "red", "Timetable end date has passed."),
-    Flag("pp_over_threshold", "Pre-proceedings over the local threshold", "red", "Longer than the local policy."),
-    Flag("overdue_action", "Overdue meeting action", "red", "An action agreed at a tracker meeting is overdue."),
-    Flag("no_social_worker", "No allocated social worker", "red", "Nobody is allocated to the family."),
-    Flag("s31_at_risk", "Proceedings at risk of passing 26 weeks", "amber", "Week 20 with no IRH, or week 26.", True),
-    Flag("no_irh_by_20", "No IRH listed by week 20", "amber", "An issues resolution hearing should be listed."),
-    Flag("no_review", "No review meeting within the interval", "amber", "Pre-proceedings review is overdue."),
-    Flag("overdue_assessment", "Overdue assessment", "amber", "An assessment is past its due date."),
-    Flag("no_family_network_meeting", "No family network meeting held", "amber", "No FGC/FGDM held yet."),
-    Flag("repeat_episode", "Repeat episode", "amber", "Previous pre-proceedings or care proceedings."),
-    Flag("baby_or_unborn", "Baby or unborn child", "amber", "A child is under 1 or not yet born.", True),
-]
-FLAGS_BY_CODE = {flag.code: flag for flag in FLAGS}
-RAG_ORDER = {"red": 0, "amber": 1, "green": 2}
-
-WEEKS_BANDS = {
-    "0-12": (0, 12),
-    "12-20": (12, 20),
-    "20-26": (20, 26),
-    "26-40": (26, 40),
-    "40+": (40, None),
-}
+from cases.flags import FLAGS, FLAGS_BY_CODE, RAG_ORDER, WEEKS_BANDS, Flag, row_flags, row_reason  # noqa: F401 (re-exported)
 
 
 class DaysBetween(models.Func):
@@ -192,45 +159,6 @@ def tracker_cases(ids: list[int], *, user, today: dt.date, chunk: int = 1000) ->
                 yield family
 
 
-def facts_drift() -> list[int]:
-    """Families whose stored facts differ from what the view gives now (should always be none).
-
-    The triggers keep ``cases_trackerfacts`` equal to the ``cases_trackerrow`` view; a difference
-    means a write reached a source table with triggers off (a raw load) or a fault.
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            SELECT family_id FROM (
-                (SELECT * FROM cases_trackerfacts EXCEPT SELECT * FROM cases_trackerrow)
-                UNION ALL
-                (SELECT * FROM cases_trackerrow EXCEPT SELECT * FROM cases_trackerfacts)
-            ) differing
-            GROUP BY family_id ORDER BY family_id
-            """
-        )
-        return [family_id for (family_id,) in cursor.fetchall()]
-
-
-def facts_repair() -> list[int]:
-    """Refresh the stored facts of every family that has drifted from the view; returns their ids."""
-    drifted = facts_drift()
-    if drifted:
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SELECT cases_trackerfacts_refresh(%s::bigint[])", [drifted])
-    return drifted
-
-
-def facts_rebuild() -> int:
-    """Recompute every stored fact from the view (after a load with triggers off); returns the row count."""
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("DELETE FROM cases_trackerfacts")
-        cursor.execute("INSERT INTO cases_trackerfacts SELECT * FROM cases_trackerrow")
-        count = cursor.rowcount
-        cursor.execute("ANALYZE cases_trackerfacts")
-    return count
-
-
 def attach_next_hearings(rows: list, *, today: dt.date) -> list:
     """Set ``next_hearing`` (the next listed hearing from today) on tracker rows, in one query."""
     ids = [row.proceedings_id for row in rows if row.proceedings_id]
@@ -254,19 +182,6 @@ class NextDue:
     label: str
     date: dt.date
     overdue: bool
-
-
-def row_flags(row) -> list[Flag]:
-    """The flags raised on an annotated tracker row, most severe first."""
-    return [flag for flag in FLAGS if getattr(row, f"flag_{flag.code}", False)]
-
-
-def row_reason(row) -> str:
-    """The RAG status in words."""
-    flags = row_flags(row)
-    if not flags:
-        return "On track: no flags raised."
-    return "; ".join(flag.label for flag in flags) + "."
 
 
 def row_next_due(row, *, today: dt.date, limits: dict[str, Decimal]) -> NextDue | None:

@@ -9,9 +9,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cases import constants as c
-from cases import forms, meetings, tracker
+from cases import forms, selectors, services
 from cases import models as m
 from cases.permissions import can_chair, chair_required, la_user_required
+from cases.selectors import tracker
 
 
 @la_user_required
@@ -19,7 +20,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "cases/meetings/list.html",
-        {"meetings": meetings.meetings_list(user=request.user)[:100], "can_chair": can_chair(request.user)},
+        {"meetings": selectors.meetings_list(user=request.user)[:100], "can_chair": can_chair(request.user)},
     )
 
 
@@ -32,7 +33,7 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        meeting = meetings.meeting_open(
+        meeting = services.meeting_open(
             user=request.user,
             scope=data["scope"],
             area=data["area"],
@@ -46,7 +47,7 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
 
 @la_user_required
 def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    meeting = meetings.meeting_get(user=request.user, meeting_id=meeting_id)
+    meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
     items = list(meeting.items.all())
     return render(
         request,
@@ -63,8 +64,8 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
 @chair_required
 def meeting_item(request: HttpRequest, meeting_id: int, position: int) -> HttpResponse:
     """One case at the meeting: its drift, open actions, the decision and new actions."""
-    meeting = meetings.meeting_get(user=request.user, meeting_id=meeting_id, with_agenda=False)
-    place = meetings.meeting_item_get(meeting=meeting, position=position)
+    meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id, with_agenda=False)
+    place = selectors.meeting_item_get(meeting=meeting, position=position)
     item = place.item
     today = timezone.localdate()
     row = tracker.tracker_queryset(user=request.user, today=meeting.meeting_date).filter(pk=item.family_id).first()
@@ -79,7 +80,7 @@ def meeting_item(request: HttpRequest, meeting_id: int, position: int) -> HttpRe
     if meeting.closed_at:
         # The record is final: the page shows what was decided, with no form.
         if request.method == "POST":
-            messages.error(request, f"{meetings.CLOSED_MESSAGE} Nothing was saved.")
+            messages.error(request, f"{services.CLOSED_MESSAGE} Nothing was saved.")
             return redirect("tracker:meeting_item", meeting.pk, item.position)
         form = actions = None
     else:
@@ -88,12 +89,12 @@ def meeting_item(request: HttpRequest, meeting_id: int, position: int) -> HttpRe
         actions = forms.ActionFormSet(request.POST or None, prefix="actions")
     if request.method == "POST" and form.is_valid() and actions.is_valid():
         data = form.cleaned_data
-        meetings.meeting_item_decide(
+        services.meeting_item_decide(
             user=request.user, item=item, decision=data["decision"], review_date=data["review_date"], note=data["note"]
         )
         for action in actions.cleaned_data:
             if action.get("description"):
-                meetings.action_create(
+                services.action_create(
                     user=request.user,
                     item=item,
                     description=action["description"],
@@ -103,7 +104,7 @@ def meeting_item(request: HttpRequest, meeting_id: int, position: int) -> HttpRe
         done = set(request.POST.getlist("completed"))
         for action in open_actions:
             if str(action.pk) in done:
-                meetings.action_complete(user=request.user, action=action, completed_date=today)
+                services.action_complete(user=request.user, action=action, completed_date=today)
         messages.success(request, f"Decision recorded for {item.family.name}")
         if place.next is not None and "next" in request.POST:
             return redirect("tracker:meeting_item", meeting.pk, place.next)
@@ -132,8 +133,8 @@ def meeting_item(request: HttpRequest, meeting_id: int, position: int) -> HttpRe
 @chair_required
 @require_POST
 def meeting_close(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    meeting = meetings.meeting_get(user=request.user, meeting_id=meeting_id, with_agenda=False)
-    meetings.meeting_close(user=request.user, meeting=meeting)
+    meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id, with_agenda=False)
+    services.meeting_close(user=request.user, meeting=meeting)
     messages.success(request, "Meeting closed")
     return redirect("tracker:meeting", meeting.pk)
 
@@ -141,7 +142,7 @@ def meeting_close(request: HttpRequest, meeting_id: int) -> HttpResponse:
 @la_user_required
 def meeting_print(request: HttpRequest, meeting_id: int) -> HttpResponse:
     """The meeting record on one printable page."""
-    meeting = meetings.meeting_get(user=request.user, meeting_id=meeting_id)
+    meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
     return render(
         request,
         "cases/meetings/print.html",

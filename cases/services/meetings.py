@@ -8,19 +8,17 @@ other case write.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 import pghistory
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Max, Min, Prefetch, Q, QuerySet
-from django.http import Http404
 from django.utils import timezone
 
 from cases import constants as c
 from cases import models as m
-from cases import tracker
+from cases.flags import row_flags
 from cases.permissions import ensure_can_chair
+from cases.selectors.meetings import scoped_tracker
 
 
 def _stamp(instance, user) -> None:
@@ -28,16 +26,6 @@ def _stamp(instance, user) -> None:
         instance.created_by = user
     instance.updated_by = user
     instance.local_authority_id = user.local_authority_id
-
-
-def scoped_tracker(*, user, today: dt.date, scope: str, area_id: int | None, team_id: int | None) -> QuerySet:
-    """The tracker's facts rows (flags, status, stage) for one scope of the user's LA."""
-    queryset = tracker.tracker_facts(user=user, today=today)
-    if scope == c.ScopeKind.AREA:
-        queryset = queryset.filter(team__area_id=area_id)
-    elif scope == c.ScopeKind.TEAM:
-        queryset = queryset.filter(team_id=team_id)
-    return queryset
 
 
 @transaction.atomic
@@ -66,7 +54,7 @@ def meeting_open(*, user, scope: str, meeting_date: dt.date, area=None, team=Non
                 position=position,
                 stage=row.stage,
                 rag=row.rag,
-                flags=[flag.code for flag in tracker.row_flags(row)],
+                flags=[flag.code for flag in row_flags(row)],
             )
             _stamp(item, user)
             items.append(item)
@@ -138,51 +126,3 @@ def meeting_close(*, user, meeting: m.TrackerMeeting) -> m.TrackerMeeting:
         _stamp(meeting, user)
         meeting.save()
     return meeting
-
-
-def meeting_get(*, user, meeting_id: int, with_agenda: bool = True) -> m.TrackerMeeting:
-    """A meeting of the user's LA (404 otherwise), with its agenda, decisions and actions prefetched
-    unless ``with_agenda`` is false (a page about one case of the agenda loads only that case)."""
-    from cases.permissions import get_visible
-
-    queryset = m.TrackerMeeting.objects.select_related("area", "team", "chair", "local_authority")
-    if with_agenda:
-        queryset = queryset.prefetch_related(Prefetch("items", queryset=_agenda_items()))
-    return get_visible(queryset, user=user, pk=meeting_id)
-
-
-def _agenda_items() -> QuerySet:
-    return m.MeetingItem.objects.select_related("family__social_worker", "family__team").prefetch_related(
-        "actions", Prefetch("family__children", queryset=m.Child.objects.order_by("date_of_birth", "pk"))
-    )
-
-
-@dataclass(frozen=True)
-class AgendaPlace:
-    """Where an item sits in its meeting's agenda."""
-
-    item: m.MeetingItem
-    count: int
-    previous: int | None
-    next: int | None
-
-
-def meeting_item_get(*, meeting: m.TrackerMeeting, position: int) -> AgendaPlace:
-    """One agenda item with its case, and the positions either side of it (404 if there is none)."""
-    item = _agenda_items().filter(meeting=meeting, position=position).first()
-    if item is None:
-        raise Http404("No such case on this meeting's agenda.")
-    around = meeting.items.aggregate(
-        count=Count("pk"),
-        previous=Max("position", filter=Q(position__lt=position)),
-        next=Min("position", filter=Q(position__gt=position)),
-    )
-    return AgendaPlace(item=item, **around)
-
-
-def meetings_list(*, user) -> QuerySet:
-    return (
-        m.TrackerMeeting.objects.visible_to(user)
-        .select_related("area", "team", "chair", "local_authority")
-        .order_by("-meeting_date", "-pk")
-    )

@@ -7,9 +7,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from cases import exports, tracker
+from cases import exports
 from cases.filters import TrackerFilter
 from cases.permissions import la_user_required
+from cases.selectors import tracker
 
 PAGE_SIZE = 50
 

@@ -1,0 +1,44 @@
+"""Forms: GOV.UK building blocks (``fields``), one form per milestone (``milestones``), meeting mode (``meetings``)."""
+
+from cases.forms.fields import GovukDateField, GovukDateWidget, MilestoneForm
+from cases.forms.meetings import ActionForm, ActionFormSet, ItemDecisionForm, MeetingOpenForm
+from cases.forms.milestones import (
+    AssessmentForm,
+    CaseForm,
+    CaseSearchForm,
+    ChildForm,
+    ChildOrderForm,
+    DecisionForm,
+    DelayEventForm,
+    EpisodeStartForm,
+    ExtensionForm,
+    FamilyMeetingForm,
+    HearingForm,
+    LetterForm,
+    PPMeetingForm,
+    ProceedingsForm,
+)
+
+__all__ = [
+    "ActionForm",
+    "ActionFormSet",
+    "AssessmentForm",
+    "CaseForm",
+    "CaseSearchForm",
+    "ChildForm",
+    "ChildOrderForm",
+    "DecisionForm",
+    "DelayEventForm",
+    "EpisodeStartForm",
+    "ExtensionForm",
+    "FamilyMeetingForm",
+    "GovukDateField",
+    "GovukDateWidget",
+    "HearingForm",
+    "ItemDecisionForm",
+    "LetterForm",
+    "MeetingOpenForm",
+    "MilestoneForm",
+    "PPMeetingForm",
+    "ProceedingsForm",
+]

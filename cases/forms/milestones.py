@@ -1,0 +1,259 @@
+"""Forms for every PLO milestone, rendered with the GOV.UK Design System (templates/govuk/).
+
+Forms validate input only; writes go through ``cases.services``. Model ``clean()`` rules run as
+part of validation (ModelForm), so every schema rule appears as a message on the right field.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from cases import constants as c
+from cases import models as m
+from cases.forms.fields import (
+    BaseMeta,
+    GovukDateField,
+    MilestoneForm,
+)
+
+
+class CaseForm(forms.ModelForm):
+    """A new case: the family and its first child."""
+
+    submission = forms.CharField(widget=forms.HiddenInput, required=False)
+    child_first_name = forms.CharField(
+        label="Child's first name", required=False, help_text="Leave empty for an unborn child."
+    )
+    child_last_name = forms.CharField(label="Child's last name")
+    child_la_id = forms.CharField(label="LA child ID", help_text="The LA's own child reference (CIN LAchildID).")
+    child_date_of_birth = GovukDateField(label="Date of birth", required=False, help_text="For example, 27 3 2024")
+    child_expected_due_date = GovukDateField(
+        label="Expected due date", required=False, help_text="For an unborn child only."
+    )
+    child_sex = forms.ChoiceField(label="Sex", choices=c.Sex.choices, widget=forms.RadioSelect)
+    child_ethnicity = forms.ChoiceField(label="Ethnicity", choices=c.Ethnicity.choices)
+
+    class Meta(BaseMeta):
+        model = m.Family
+        fields = ["name", "la_reference", "team"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = m.Team.objects.filter(local_authority_id=user.local_authority_id).order_by(
+            "name"
+        )
+        self.fields["team"].empty_label = "Select a team"
+        self.fields["team"].widget = forms.Select(choices=self.fields["team"].choices)
+        self.fields["team"].required = True
+        if not self.is_bound:
+            self.initial["submission"] = uuid.uuid4().hex
+            self.initial["team"] = user.team_id
+
+
+class ChildForm(MilestoneForm):
+    class Meta(BaseMeta):
+        model = m.Child
+        fields = ["first_name", "last_name", "la_child_id", "date_of_birth", "expected_due_date", "sex", "ethnicity"]
+        widgets = {"sex": forms.RadioSelect}
+
+
+class EpisodeStartForm(MilestoneForm):
+    intro = "Record the legal gateway (legal planning) meeting and its decision."
+
+    class Meta(BaseMeta):
+        model = m.PreProceedingsEpisode
+        fields = [
+            "gateway_meeting_date",
+            "gateway_outcome",
+            "start_date",
+            "children",
+            "pre_birth",
+            "previous_pre_proceedings",
+            "previous_care_proceedings",
+            "parents_legal_representation",
+        ]
+        widgets = {"children": forms.CheckboxSelectMultiple}
+        labels = {
+            "gateway_outcome": "Decision of the legal gateway meeting",
+            "pre_birth": "Pre-birth case",
+            "previous_pre_proceedings": "A child had a previous pre-proceedings episode",
+            "previous_care_proceedings": "A child was previously in care proceedings",
+            "parents_legal_representation": "Parents' legal representation",
+            "children": "The children in this episode",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["children"].queryset = self.children_queryset()
+        self.fields["children"].help_text = "Select every child in this episode."
+
+
+class LetterForm(MilestoneForm):
+    intro = "The letter before proceedings unlocks non-means-tested legal advice for parents."
+
+    class Meta(BaseMeta):
+        model = m.PreProceedingsEpisode
+        fields = ["lbp_sent_date"]
+
+
+class FamilyMeetingForm(MilestoneForm):
+    intro = "Family group decision-making meeting or family group conference (FGC/FGDM)."
+
+    class Meta(BaseMeta):
+        model = m.PreProceedingsEpisode
+        fields = ["fgdm_offered", "fgdm_offered_date", "fgdm_facilitated", "fgdm_held_date"]
+
+
+class PPMeetingForm(MilestoneForm):
+    class Meta(BaseMeta):
+        model = m.PreProceedingsMeeting
+        fields = ["kind", "meeting_date", "note"]
+
+
+class DecisionForm(MilestoneForm):
+    intro = "The decision to step down or issue care proceedings, and the court application if issued."
+
+    class Meta(BaseMeta):
+        model = m.PreProceedingsEpisode
+        fields = ["step_decision_date", "outcome", "court_application_date", "letter_initiating_cp_date"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["outcome"].required = True
+        self.fields["step_decision_date"].required = True
+        self.fields["step_decision_date"].error_messages["required"] = "Enter the decision date"
+
+
+class ProceedingsForm(MilestoneForm):
+    intro = "The care application (Section 31): day 1 of the 26 weeks is the issue date."
+
+    children = forms.ModelMultipleChoiceField(
+        queryset=m.Child.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        label="Children in the application",
+        help_text="Each child has their own 26-week timetable, plans and final order.",
+    )
+
+    class Meta(BaseMeta):
+        model = m.Proceedings
+        fields = [
+            "court",
+            "court_case_number",
+            "issue_date",
+            "judge",
+            "guardian_allocated_date",
+            "short_notice",
+            "short_notice_reason",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["children"].queryset = self.children_queryset()
+        self.fields["court"].empty_label = "Select a court"
+        self.fields["court"].widget = forms.Select(choices=self.fields["court"].choices)
+        if self.instance.pk:
+            self.initial["children"] = [part.child_id for part in self.instance.child_parts.all()]
+
+    def clean_children(self):
+        children = self.cleaned_data["children"]
+        if self.instance.pk:
+            kept = {part.child_id for part in self.instance.child_parts.all()}
+            if not kept <= {child.pk for child in children}:
+                raise ValidationError("A child cannot be taken out of an application here: record a final outcome.")
+        return children
+
+
+class HearingForm(MilestoneForm):
+    class Meta(BaseMeta):
+        model = m.Hearing
+        fields = ["hearing_type", "listed_date", "status", "reason", "relisted_date", "note"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].help_text = "Required when the hearing was adjourned or vacated (HMCTS reason list)."
+        self.fields["reason"].queryset = m.DelayReason.objects.select_related("driver").order_by("category", "label")
+        self.fields["reason"].empty_label = "No reason (listed or held)"
+        self.fields["reason"].widget = forms.Select(choices=self.fields["reason"].choices)
+
+
+class ExtensionForm(MilestoneForm):
+    intro = "An extension of one child's timetable: up to 8 weeks, only where necessary to resolve the case justly."
+
+    class Meta(BaseMeta):
+        model = m.Extension
+        fields = ["child_proceedings", "granted_date", "new_end_date", "reason"]
+
+    def __init__(self, *args, proceedings: m.Proceedings, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["child_proceedings"]
+        field.queryset = proceedings.child_parts.select_related("child", "proceedings")
+        field.label = "Child"
+        field.label_from_instance = lambda part: str(part.child)
+        field.widget = forms.RadioSelect(choices=field.choices)
+        field.empty_label = None
+
+
+class ChildOrderForm(MilestoneForm):
+    intro = "Interim and final care plans, whether the court approved them, and the final order."
+
+    class Meta(BaseMeta):
+        model = m.ChildProceedings
+        fields = [
+            "interim_plan",
+            "interim_plan_approved",
+            "final_plan",
+            "final_plan_approved",
+            "final_outcome",
+            "final_outcome_date",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("interim_plan", "final_plan"):
+            self.fields[name].widget = forms.Select(choices=[("", "Not yet decided"), *c.CarePlan.choices])
+        self.fields["final_outcome"].empty_label = "Not yet decided"
+        self.fields["final_outcome"].widget = forms.Select(choices=self.fields["final_outcome"].choices)
+
+
+class AssessmentForm(MilestoneForm):
+    class Meta(BaseMeta):
+        model = m.Assessment
+        fields = [
+            "assessment_type",
+            "provider",
+            "subject",
+            "instructed_date",
+            "due_date",
+            "completed_date",
+            "outcome",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields[
+            "due_date"
+        ].help_text = (
+            "Leave empty to use the good-practice target (viability 2 weeks, parenting 8, connected carer 10)."
+        )
+
+
+class DelayEventForm(MilestoneForm):
+    class Meta(BaseMeta):
+        model = m.DelayEvent
+        fields = ["event_date", "delayed_item", "days_lost", "reason", "note"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].queryset = m.DelayReason.objects.select_related("driver").order_by("category", "label")
+        self.fields["reason"].empty_label = "Select a reason"
+        self.fields["reason"].widget = forms.Select(choices=self.fields["reason"].choices)
+        self.fields["days_lost"].widget.attrs.update(
+            {"class": "govuk-input govuk-input--width-3", "inputmode": "numeric"}
+        )
+
+
+class CaseSearchForm(forms.Form):
+    q = forms.CharField(label="Search by child's name or LA reference", required=False, max_length=100)

@@ -1,0 +1,78 @@
+"""The regional PLO schema: organisations, users, reference data, children and their PLO records.
+
+Every identifiable record carries its local authority and is read through
+``visible_to(user)``. Field ``help_text`` is the region's agreed definition: the data
+dictionary page is generated from it. CIN census / SSD names are in ``cases.mapping``.
+
+The models live in topic modules and are all importable from here (``from cases import models
+as m``); the app label, tables, migrations and history triggers are unchanged.
+"""
+
+from cases.models.assessments import Assessment, DelayEvent
+from cases.models.meetings import MeetingAction, MeetingItem, TrackerMeeting
+from cases.models.organisations import Area, LocalAuthority, Team, User, UserManager
+from cases.models.pre_proceedings import PreProceedingsEpisode, PreProceedingsMeeting
+from cases.models.proceedings import ChildProceedings, Extension, Hearing, Proceedings
+from cases.models.records import (
+    DATE_RULES,
+    CaseRecord,
+    Child,
+    Family,
+    ScopedQuerySet,
+    date_order_errors,
+    not_in_future,
+    on_or_after,
+    track_history,
+)
+from cases.models.reference import (
+    AssessmentType,
+    ChildPopulation,
+    Court,
+    DelayDriver,
+    DelayReason,
+    HearingType,
+    NationalComparator,
+    OrderOutcome,
+    ReferenceCode,
+    Threshold,
+)
+from cases.models.tracker import TrackerRow
+
+__all__ = [
+    "DATE_RULES",
+    "Area",
+    "Assessment",
+    "AssessmentType",
+    "CaseRecord",
+    "Child",
+    "ChildPopulation",
+    "ChildProceedings",
+    "Court",
+    "DelayDriver",
+    "DelayEvent",
+    "DelayReason",
+    "Extension",
+    "Family",
+    "Hearing",
+    "HearingType",
+    "LocalAuthority",
+    "MeetingAction",
+    "MeetingItem",
+    "NationalComparator",
+    "OrderOutcome",
+    "PreProceedingsEpisode",
+    "PreProceedingsMeeting",
+    "Proceedings",
+    "ReferenceCode",
+    "ScopedQuerySet",
+    "Team",
+    "Threshold",
+    "TrackerMeeting",
+    "TrackerRow",
+    "User",
+    "UserManager",
+    "date_order_errors",
+    "not_in_future",
+    "on_or_after",
+    "track_history",
+]

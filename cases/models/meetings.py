@@ -1,0 +1,161 @@
+"""Quadrant tracker meetings (identifiable: they discuss named children)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+from cases import constants as c
+from cases.models.organisations import Area, Team
+from cases.models.records import CaseRecord, Family, not_in_future, track_history
+
+
+@track_history
+class TrackerMeeting(CaseRecord):
+    """A tracker meeting chaired for an LA, area (quadrant) or team on a date."""
+
+    scope = models.CharField(max_length=10, choices=c.ScopeKind.choices, help_text="Part of the LA reviewed.")
+    area = models.ForeignKey(
+        Area, on_delete=models.PROTECT, null=True, blank=True, help_text="Area or quadrant reviewed, if any."
+    )
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, null=True, blank=True, help_text="Team reviewed, if any.")
+    meeting_date = models.DateField("meeting date", help_text="Date the meeting is held.")
+    chair = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", help_text="Who chairs the meeting."
+    )
+    closed_at = models.DateTimeField(null=True, blank=True, help_text="When the chair closed the meeting record.")
+
+    class Meta:
+        ordering = ["-meeting_date", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(scope="la", area__isnull=True, team__isnull=True)
+                | Q(scope="area", area__isnull=False, team__isnull=True)
+                | Q(scope="team", team__isnull=False),
+                name="meeting_scope_matches",
+                violation_error_message="Choose the area or team the meeting reviews.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Tracker meeting {self.meeting_date:%-d %B %Y} ({self.scope_label})"
+
+    @property
+    def scope_label(self) -> str:
+        if self.scope == c.ScopeKind.TEAM and self.team_id:
+            return self.team.name
+        if self.scope == c.ScopeKind.AREA and self.area_id:
+            return self.area.name
+        return self.local_authority.short_name if self.local_authority_id else "LA"
+
+    def clean(self) -> None:
+        errors = {}
+        if self.scope == c.ScopeKind.AREA and not self.area_id:
+            errors["area"] = "Choose the area or quadrant the meeting reviews."
+        if self.scope == c.ScopeKind.TEAM and not self.team_id:
+            errors["team"] = "Choose the team the meeting reviews."
+        if self.area_id and self.area.local_authority_id != self.local_authority_id:
+            errors["area"] = "Choose an area of your own local authority."
+        if self.team_id and self.team.local_authority_id != self.local_authority_id:
+            errors["team"] = "Choose a team of your own local authority."
+        if errors:
+            raise ValidationError(errors)
+
+
+@track_history
+class MeetingItem(CaseRecord):
+    """One case on a meeting's agenda, in the agreed order, with the decision made."""
+
+    meeting = models.ForeignKey(
+        TrackerMeeting, on_delete=models.CASCADE, related_name="items", help_text="The meeting."
+    )
+    family = models.ForeignKey(
+        Family, on_delete=models.PROTECT, related_name="meeting_items", help_text="The case discussed."
+    )
+    position = models.PositiveIntegerField(help_text="Order on the agenda, from 1.")
+    stage = models.CharField(max_length=20, blank=True, help_text="Stage of the case when the agenda was set.")
+    rag = models.CharField(max_length=5, blank=True, help_text="Red, amber or green status when the agenda was set.")
+    flags = models.JSONField(default=list, blank=True, help_text="Flags raised when the agenda was set.")
+    decision = models.CharField(
+        max_length=20, choices=c.MeetingDecision.choices, blank=True, help_text="What the meeting decided."
+    )
+    review_date = models.DateField(
+        "review date", null=True, blank=True, help_text="When the case comes back (for 'continue')."
+    )
+    note = models.TextField(blank=True, help_text="Reasons and discussion, in brief.")
+    decided_at = models.DateTimeField(null=True, blank=True, help_text="When the decision was recorded.")
+
+    class Meta:
+        ordering = ["meeting", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "position"], name="meeting_item_position_unique"),
+            models.UniqueConstraint(fields=["meeting", "family"], name="meeting_item_family_unique"),
+            models.CheckConstraint(
+                condition=~Q(decision="continue") | Q(review_date__isnull=False),
+                name="meeting_item_continue_needs_review_date",
+                violation_error_message="Enter the review date for a case that continues.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.family}"
+
+    @property
+    def flag_labels(self) -> list[str]:
+        """The flags raised when the agenda was set, in words."""
+        from cases.flags import FLAGS_BY_CODE
+
+        return [FLAGS_BY_CODE[code].label if code in FLAGS_BY_CODE else code for code in self.flags]
+
+    def clean(self) -> None:
+        errors = {}
+        if self.decision == c.MeetingDecision.CONTINUE and not self.review_date:
+            errors["review_date"] = "Enter the review date for a case that continues."
+        if self.review_date and self.meeting_id and self.review_date <= self.meeting.meeting_date:
+            errors["review_date"] = "The review date must be after the meeting."
+        if errors:
+            raise ValidationError(errors)
+
+
+@track_history
+class MeetingAction(CaseRecord):
+    """An action agreed for a case: what, who owns it, and by when."""
+
+    family = models.ForeignKey(
+        Family, on_delete=models.PROTECT, related_name="actions", help_text="The case the action is for."
+    )
+    item = models.ForeignKey(
+        MeetingItem,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="actions",
+        help_text="The meeting item that agreed it.",
+    )
+    description = models.CharField(max_length=300, help_text="What must be done.")
+    owner = models.CharField(max_length=100, help_text="Who owns the action (name or role).")
+    due_date = models.DateField("due date", help_text="When it must be done by.")
+    completed_date = models.DateField(
+        "completed date", null=True, blank=True, help_text="When it was done; empty while open."
+    )
+
+    class Meta:
+        ordering = ["due_date", "pk"]
+
+    def __str__(self) -> str:
+        return self.description
+
+    @property
+    def is_open(self) -> bool:
+        return self.completed_date is None
+
+    def clean(self) -> None:
+        errors = not_in_future(self, ["completed_date"])
+        if not (self.description or "").strip():
+            errors["description"] = "Enter what must be done."
+        if not (self.owner or "").strip():
+            errors["owner"] = "Enter who owns the action."
+        if errors:
+            raise ValidationError(errors)

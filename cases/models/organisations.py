@@ -1,0 +1,105 @@
+"""Organisations and the people who sign in: local authorities, their areas and teams, users."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as BaseUserManager
+from django.db import models
+from django.db.models import Q
+
+from cases.constants import AGGREGATE_ONLY_ROLES, LA_ROLES, WRITE_ROLES, Role
+
+
+class LocalAuthority(models.Model):
+    """One of the region's local authorities (reference data loaded by migration)."""
+
+    name = models.CharField(max_length=100, unique=True, help_text="Council name.")
+    short_name = models.CharField(max_length=40, unique=True, help_text="Name used in tables and charts.")
+    dfe_code = models.CharField(max_length=3, unique=True, help_text="DfE three-digit LA code.")
+    ons_code = models.CharField(max_length=9, unique=True, help_text="ONS GSS code of the local authority.")
+    case_system = models.CharField(max_length=40, blank=True, help_text="Case management system the LA runs.")
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "local authorities"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Area(models.Model):
+    """An LA's area or quadrant (editable reference data)."""
+
+    local_authority = models.ForeignKey(LocalAuthority, on_delete=models.PROTECT, related_name="areas")
+    name = models.CharField(max_length=100, help_text="Area or quadrant name, e.g. North East.")
+
+    class Meta:
+        ordering = ["local_authority__name", "name"]
+        constraints = [models.UniqueConstraint(fields=["local_authority", "name"], name="area_unique_name_per_la")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.local_authority.short_name})"
+
+
+class Team(models.Model):
+    """A social work team within an area (editable reference data)."""
+
+    local_authority = models.ForeignKey(LocalAuthority, on_delete=models.PROTECT, related_name="teams")
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="teams")
+    name = models.CharField(max_length=100, help_text="Team name.")
+
+    class Meta:
+        ordering = ["local_authority__name", "name"]
+        constraints = [models.UniqueConstraint(fields=["local_authority", "name"], name="team_unique_name_per_la")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UserManager(BaseUserManager):
+    """Superusers created from the command line have no LA, so they get a regional role."""
+
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        extra_fields.setdefault("role", Role.REGIONAL_ANALYST)
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """A person who signs in: one LA (except regional roles) and one role."""
+
+    objects = UserManager()
+
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.SOCIAL_WORKER)
+    local_authority = models.ForeignKey(
+        LocalAuthority,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        help_text="Required for LA roles; empty for board members and regional analysts.",
+    )
+    team = models.ForeignKey(Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="members")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(role__in=sorted(LA_ROLES)) | Q(local_authority__isnull=False),
+                name="user_la_role_needs_la",
+                violation_error_message="A user with an LA role must belong to a local authority.",
+            )
+        ]
+
+    @property
+    def has_la_access(self) -> bool:
+        """True if the user may see identifiable children of their own LA."""
+        return self.is_active and self.role in LA_ROLES and self.local_authority_id is not None
+
+    @property
+    def can_write_cases(self) -> bool:
+        """True if the user may record or correct case data in their LA."""
+        return self.has_la_access and self.role in WRITE_ROLES
+
+    @property
+    def is_aggregate_only(self) -> bool:
+        """True for roles that see aggregate figures only."""
+        return self.role in AGGREGATE_ONLY_ROLES

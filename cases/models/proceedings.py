@@ -1,0 +1,291 @@
+"""Section 31 care proceedings: the application, each child's part, extensions and hearings."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+from cases import constants as c
+from cases.models.pre_proceedings import PreProceedingsEpisode
+from cases.models.records import CaseRecord, Child, Family, date_order_errors, not_in_future, on_or_after, track_history
+from cases.models.reference import Court, DelayReason, HearingType, OrderOutcome
+
+
+@track_history
+class Proceedings(CaseRecord):
+    """A Section 31 care application: one court case number, one or more children."""
+
+    family = models.ForeignKey(
+        Family,
+        on_delete=models.PROTECT,
+        related_name="proceedings",
+        help_text="The family (case) the application is about.",
+    )
+    episode = models.ForeignKey(
+        PreProceedingsEpisode,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="proceedings",
+        help_text="Pre-proceedings episode that led to the application, if any.",
+    )
+    court = models.ForeignKey(Court, on_delete=models.PROTECT, help_text="Court where the case is heard.")
+    court_case_number = models.CharField(max_length=40, help_text="Court case number (SSD court reference).")
+    issue_date = models.DateField("issue date", help_text="Date the application was issued: day 1 of the 26 weeks.")
+    judge = models.CharField(max_length=100, blank=True, help_text="Allocated judge or tier.")
+    guardian_allocated_date = models.DateField(
+        "date the guardian was allocated",
+        null=True,
+        blank=True,
+        help_text="Date a Cafcass children's guardian was allocated.",
+    )
+    short_notice = models.BooleanField(default=False, help_text="Application made at short notice (urgent).")
+    short_notice_reason = models.CharField(
+        max_length=20, choices=c.ShortNoticeReason.choices, blank=True, help_text="Why it was made at short notice."
+    )
+    concluded_date = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Date the last child's final order (or withdrawal, refusal, no order) was made. Derived.",
+    )
+
+    class Meta:
+        ordering = ["-issue_date"]
+        verbose_name_plural = "proceedings"
+        indexes = [
+            models.Index(
+                fields=["family"], condition=Q(concluded_date__isnull=True), name="proceedings_open_by_family"
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["local_authority", "court_case_number"], name="proceedings_unique_number"),
+            on_or_after(
+                "guardian_allocated_date",
+                "issue_date",
+                "proceedings_guardian_after_issue",
+                "The guardian must be allocated on or after the issue date.",
+            ),
+            on_or_after(
+                "concluded_date",
+                "issue_date",
+                "proceedings_concluded_after_issue",
+                "Proceedings conclude on or after the issue date.",
+            ),
+            models.CheckConstraint(
+                condition=Q(short_notice=True, short_notice_reason__gt="")
+                | Q(short_notice=False, short_notice_reason=""),
+                name="proceedings_short_notice_reason",
+                violation_error_message="Give the reason for a short-notice application (and only for one).",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.court_case_number} ({self.family})"
+
+    def clean(self) -> None:
+        errors = not_in_future(self, ["issue_date", "guardian_allocated_date"])
+        errors.update({k: v for k, v in date_order_errors(self).items() if k not in errors})
+        if self.short_notice and not self.short_notice_reason:
+            errors["short_notice_reason"] = "Select why the application was made at short notice."
+        if not self.short_notice and self.short_notice_reason:
+            errors["short_notice_reason"] = "Leave the reason empty unless the application was made at short notice."
+        if errors:
+            raise ValidationError(errors)
+
+
+@track_history
+class ChildProceedings(CaseRecord):
+    """One child's part in an application: plans, extensions and final outcome."""
+
+    proceedings = models.ForeignKey(
+        Proceedings,
+        on_delete=models.CASCADE,
+        related_name="child_parts",
+        help_text="The application (court case) the child is part of.",
+    )
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="proceedings_parts", help_text="The child.")
+    interim_plan = models.CharField(
+        max_length=30, choices=c.CarePlan.choices, blank=True, help_text="LA's interim care plan (SSD)."
+    )
+    interim_plan_approved = models.BooleanField(null=True, blank=True, help_text="Court approved the interim plan.")
+    final_plan = models.CharField(
+        max_length=30, choices=c.CarePlan.choices, blank=True, help_text="LA's final care plan (SSD)."
+    )
+    final_plan_approved = models.BooleanField(null=True, blank=True, help_text="Court approved the final plan.")
+    final_outcome = models.ForeignKey(
+        OrderOutcome, on_delete=models.PROTECT, null=True, blank=True, help_text="Final order or other outcome."
+    )
+    final_outcome_date = models.DateField(
+        "final order date", null=True, blank=True, help_text="Date of the final order or outcome."
+    )
+
+    class Meta:
+        ordering = ["proceedings", "child"]
+        verbose_name_plural = "child proceedings"
+        constraints = [
+            models.UniqueConstraint(fields=["proceedings", "child"], name="child_proceedings_unique"),
+            models.CheckConstraint(
+                condition=Q(final_outcome__isnull=True, final_outcome_date__isnull=True)
+                | Q(final_outcome__isnull=False, final_outcome_date__isnull=False),
+                name="child_proceedings_outcome_with_date",
+                violation_error_message="Record the final outcome and its date together.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.child} in {self.proceedings}"
+
+    def clean(self) -> None:
+        errors = not_in_future(self, ["final_outcome_date"])
+        if self.final_outcome_id and not self.final_outcome_date:
+            errors["final_outcome_date"] = "Enter the date of the final order or outcome."
+        if self.final_outcome_date and not self.final_outcome_id:
+            errors["final_outcome"] = "Select the final order or outcome."
+        issue = self.proceedings.issue_date if self.proceedings_id else None
+        if self.final_outcome_date and issue and self.final_outcome_date < issue:
+            errors.setdefault("final_outcome_date", "The final order date must be on or after the issue date.")
+        if self.final_plan_approved is not None and not self.final_plan:
+            errors["final_plan"] = "Select the final care plan before recording whether it was approved."
+        if self.interim_plan_approved is not None and not self.interim_plan:
+            errors["interim_plan"] = "Select the interim care plan before recording whether it was approved."
+        if errors:
+            raise ValidationError(errors)
+
+    def current_end_date(self, *, before: Extension | None = None) -> dt.date:
+        """End of the child's timetable: issue + 26 weeks, moved by each extension granted.
+
+        With ``before``, only the extensions granted before that one count (its own baseline).
+        """
+        end = self.proceedings.issue_date + dt.timedelta(weeks=26)
+        for extension in self.extensions.all():
+            if before is not None and extension.pk == before.pk:
+                continue
+            later = before is not None and before.pk is not None and before.granted_date is not None
+            if later and (extension.granted_date, extension.pk) > (before.granted_date, before.pk):
+                continue
+            end = max(end, extension.new_end_date)
+        return end
+
+
+@track_history
+class Extension(CaseRecord):
+    """An extension of a child's 26-week timetable (up to 8 weeks each, s.32(5))."""
+
+    child_proceedings = models.ForeignKey(
+        ChildProceedings,
+        on_delete=models.CASCADE,
+        related_name="extensions",
+        help_text="The child's part in the application that is extended.",
+    )
+    granted_date = models.DateField("date the extension was granted", help_text="Date the court granted the extension.")
+    new_end_date = models.DateField("new end date", help_text="New date by which the case must be decided.")
+    reason = models.TextField(help_text="Why the extension was necessary to resolve the case justly.")
+
+    class Meta:
+        ordering = ["granted_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(new_end_date__gt=models.F("granted_date")),
+                name="extension_end_after_granted",
+                violation_error_message="The new end date must be after the date the extension was granted.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Extension to {self.new_end_date}"
+
+    def clean(self) -> None:
+        errors = not_in_future(self, ["granted_date"])
+        if self.granted_date and self.new_end_date and self.new_end_date <= self.granted_date:
+            errors["new_end_date"] = "The new end date must be after the date the extension was granted."
+        if not self.reason.strip():
+            errors["reason"] = "Enter why the extension was necessary to resolve the case justly."
+        if self.child_proceedings_id and self.new_end_date:
+            current = self.child_proceedings.current_end_date(before=self)
+            if "new_end_date" in errors:
+                pass
+            elif self.new_end_date <= current:
+                errors["new_end_date"] = f"The new end date must be after the current end date, {current:%-d %B %Y}."
+            elif self.new_end_date > current + dt.timedelta(weeks=8):
+                errors["new_end_date"] = (
+                    f"An extension can be up to 8 weeks: the new end date must be on or before "
+                    f"{current + dt.timedelta(weeks=8):%-d %B %Y}."
+                )
+            issue = self.child_proceedings.proceedings.issue_date
+            if self.granted_date and self.granted_date < issue:
+                errors.setdefault("granted_date", "An extension is granted on or after the issue date.")
+        if errors:
+            raise ValidationError(errors)
+
+
+@track_history
+class Hearing(CaseRecord):
+    """A hearing listed in an application."""
+
+    proceedings = models.ForeignKey(
+        Proceedings,
+        on_delete=models.CASCADE,
+        related_name="hearings",
+        help_text="The application the hearing is listed in.",
+    )
+    hearing_type = models.ForeignKey(HearingType, on_delete=models.PROTECT, help_text="Type of hearing.")
+    listed_date = models.DateField("listed date", help_text="Date the hearing is (or was) listed for.")
+    status = models.CharField(
+        max_length=10, choices=c.HearingStatus.choices, default=c.HearingStatus.LISTED, help_text="What happened."
+    )
+    reason = models.ForeignKey(
+        DelayReason,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        help_text="Reason code when adjourned or vacated (HMCTS reason list).",
+    )
+    relisted_date = models.DateField("re-listed date", null=True, blank=True, help_text="New date when re-listed.")
+    note = models.TextField(blank=True, help_text="Anything else about the hearing, in brief.")
+
+    class Meta:
+        ordering = ["listed_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status__in=[c.HearingStatus.ADJOURNED, c.HearingStatus.VACATED]) | Q(reason__isnull=False),
+                name="hearing_reason_when_adjourned_or_vacated",
+                violation_error_message="Select the reason the hearing was adjourned or vacated.",
+            ),
+            models.CheckConstraint(
+                condition=Q(relisted_date__isnull=True) | Q(relisted_date__gt=models.F("listed_date")),
+                name="hearing_relisted_after_listed",
+                violation_error_message="The re-listed date must be after the original listed date.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hearing_type} on {self.listed_date} ({self.get_status_display()})"
+
+    @property
+    def took_place(self) -> bool:
+        """Held, or adjourned on the day (the metric's definition of a hearing that happened)."""
+        return self.status in (c.HearingStatus.HELD, c.HearingStatus.ADJOURNED)
+
+    def clean(self) -> None:
+        from django.utils import timezone
+
+        errors = {}
+        adjourned_or_vacated = self.status in (c.HearingStatus.ADJOURNED, c.HearingStatus.VACATED)
+        if adjourned_or_vacated and not self.reason_id:
+            errors["reason"] = f"Select the reason the hearing was {self.get_status_display().split()[0].lower()}."
+        if self.status == c.HearingStatus.LISTED and self.reason_id:
+            errors["reason"] = "Leave the reason empty unless the hearing was adjourned or vacated."
+        took_place = self.status in (c.HearingStatus.HELD, c.HearingStatus.ADJOURNED)
+        if took_place and self.listed_date and self.listed_date > timezone.localdate():
+            errors["status"] = "A hearing can only be recorded as held or adjourned on or after its date."
+        if self.relisted_date and self.listed_date and self.relisted_date <= self.listed_date:
+            errors["relisted_date"] = "The re-listed date must be after the original listed date."
+        if self.status == c.HearingStatus.RELISTED and not self.relisted_date:
+            errors["relisted_date"] = "Enter the date the hearing is re-listed for."
+        if self.proceedings_id and self.listed_date and self.listed_date < self.proceedings.issue_date:
+            errors.setdefault("listed_date", "A hearing cannot be listed before the application was issued.")
+        if errors:
+            raise ValidationError(errors)

@@ -1,0 +1,20 @@
+"""Reads of case data for pages, exports and the API, always scoped to the user's LA.
+
+``cases`` holds the case list and case page, ``tracker`` the tracker list and its flags,
+``meetings`` the reads of meeting mode.
+"""
+
+from cases.selectors.cases import case_get, case_list, case_next_due, case_stage, case_timeline
+from cases.selectors.meetings import meeting_get, meeting_item_get, meetings_list, scoped_tracker
+
+__all__ = [
+    "case_get",
+    "case_list",
+    "case_next_due",
+    "case_stage",
+    "case_timeline",
+    "meeting_get",
+    "meeting_item_get",
+    "meetings_list",
+    "scoped_tracker",
+]

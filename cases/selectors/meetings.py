@@ -1,0 +1,71 @@
+"""Reads of tracker meetings: the meetings of the user's LA, one meeting with its agenda, one agenda item."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, Max, Min, Prefetch, Q, QuerySet
+from django.http import Http404
+
+from cases import constants as c
+from cases import models as m
+from cases.permissions import get_visible
+from cases.selectors import tracker
+
+
+def scoped_tracker(*, user, today: dt.date, scope: str, area_id: int | None, team_id: int | None) -> QuerySet:
+    """The tracker's facts rows (flags, status, stage) for one scope of the user's LA."""
+    queryset = tracker.tracker_facts(user=user, today=today)
+    if scope == c.ScopeKind.AREA:
+        queryset = queryset.filter(team__area_id=area_id)
+    elif scope == c.ScopeKind.TEAM:
+        queryset = queryset.filter(team_id=team_id)
+    return queryset
+
+
+def meeting_get(*, user, meeting_id: int, with_agenda: bool = True) -> m.TrackerMeeting:
+    """A meeting of the user's LA (404 otherwise), with its agenda, decisions and actions prefetched
+    unless ``with_agenda`` is false (a page about one case of the agenda loads only that case)."""
+
+    queryset = m.TrackerMeeting.objects.select_related("area", "team", "chair", "local_authority")
+    if with_agenda:
+        queryset = queryset.prefetch_related(Prefetch("items", queryset=_agenda_items()))
+    return get_visible(queryset, user=user, pk=meeting_id)
+
+
+def _agenda_items() -> QuerySet:
+    return m.MeetingItem.objects.select_related("family__social_worker", "family__team").prefetch_related(
+        "actions", Prefetch("family__children", queryset=m.Child.objects.order_by("date_of_birth", "pk"))
+    )
+
+
+@dataclass(frozen=True)
+class AgendaPlace:
+    """Where an item sits in its meeting's agenda."""
+
+    item: m.MeetingItem
+    count: int
+    previous: int | None
+    next: int | None
+
+
+def meeting_item_get(*, meeting: m.TrackerMeeting, position: int) -> AgendaPlace:
+    """One agenda item with its case, and the positions either side of it (404 if there is none)."""
+    item = _agenda_items().filter(meeting=meeting, position=position).first()
+    if item is None:
+        raise Http404("No such case on this meeting's agenda.")
+    around = meeting.items.aggregate(
+        count=Count("pk"),
+        previous=Max("position", filter=Q(position__lt=position)),
+        next=Min("position", filter=Q(position__gt=position)),
+    )
+    return AgendaPlace(item=item, **around)
+
+
+def meetings_list(*, user) -> QuerySet:
+    return (
+        m.TrackerMeeting.objects.visible_to(user)
+        .select_related("area", "team", "chair", "local_authority")
+        .order_by("-meeting_date", "-pk")
+    )

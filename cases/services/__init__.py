@@ -1,0 +1,54 @@
+"""Writes to case data. Views, imports, the API, commands and tasks call these; nothing else saves case records.
+
+``cases`` holds the case record writes, ``meetings`` those of meeting mode, ``submissions`` the
+double-submit tokens and ``tracker_facts`` the check and repair of the tracker's stored facts.
+"""
+
+from cases.services.cases import (
+    assessment_save,
+    case_create,
+    child_order_save,
+    child_save,
+    delay_event_save,
+    episode_save,
+    extension_save,
+    hearing_save,
+    pp_meeting_save,
+    proceedings_refresh_concluded,
+    proceedings_save,
+)
+from cases.services.meetings import (
+    CLOSED_MESSAGE,
+    action_complete,
+    action_create,
+    meeting_close,
+    meeting_item_decide,
+    meeting_open,
+)
+from cases.services.submissions import submission_claim, submission_release
+from cases.services.tracker_facts import facts_drift, facts_rebuild, facts_repair
+
+__all__ = [
+    "CLOSED_MESSAGE",
+    "action_complete",
+    "action_create",
+    "assessment_save",
+    "case_create",
+    "child_order_save",
+    "child_save",
+    "delay_event_save",
+    "episode_save",
+    "extension_save",
+    "facts_drift",
+    "facts_rebuild",
+    "facts_repair",
+    "hearing_save",
+    "meeting_close",
+    "meeting_item_decide",
+    "meeting_open",
+    "pp_meeting_save",
+    "proceedings_refresh_concluded",
+    "proceedings_save",
+    "submission_claim",
+    "submission_release",
+]

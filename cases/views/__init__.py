@@ -1,0 +1,1 @@
+"""Case pages (``cases``), the tracker list (``tracker``), meeting mode (``meetings``), the data dictionary."""
