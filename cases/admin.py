@@ -1,10 +1,12 @@
 """Django admin for superusers: reference data, organisation, users, and case records with history.
 
-Case data is normally changed through the service pages (which validate and record who changed
-what); the admin exists for support and correction, and every change it makes is recorded by the
-same history triggers.
+Case records are read-only here: they are changed through the service pages, which check every
+rule, the user's LA and double submits, and keep derived values (the tracker facts, concluded
+dates) in step; the admin shows each record and its change history for support. Reference data,
+organisations and users stay editable by superusers, and every admin save says who made it.
 """
 
+from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.urls import reverse
@@ -13,8 +15,37 @@ from django.utils.html import format_html
 from cases import models as m
 
 
+def _stamp(instance, user) -> None:
+    """Set who created and last changed ``instance``, on models that record it."""
+    names = {field.name for field in instance._meta.concrete_fields}
+    if "updated_by" in names:
+        instance.updated_by = user
+    if "created_by" in names and instance._state.adding:
+        instance.created_by = user
+
+
+class StampUserMixin:
+    """Admin saves (the record and any inline rows) stamp ``updated_by`` with the admin user, as services do."""
+
+    def save_model(self, request, obj, form, change):
+        _stamp(obj, request.user)
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        for inline in formset.save(commit=False):
+            _stamp(inline, request.user)
+            inline.save()
+        for deleted in formset.deleted_objects:
+            deleted.delete()
+        formset.save_m2m()
+
+
+class ModelAdmin(StampUserMixin, admin.ModelAdmin):
+    """The base of every admin here."""
+
+
 @admin.register(m.User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(StampUserMixin, BaseUserAdmin):
     fieldsets = (
         *BaseUserAdmin.fieldsets,
         ("PLO Tracker access", {"fields": ("role", "local_authority", "team")}),
@@ -29,24 +60,24 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(m.LocalAuthority)
-class LocalAuthorityAdmin(admin.ModelAdmin):
+class LocalAuthorityAdmin(ModelAdmin):
     list_display = ("name", "short_name", "dfe_code", "ons_code", "case_system")
 
 
 @admin.register(m.Area)
-class AreaAdmin(admin.ModelAdmin):
+class AreaAdmin(ModelAdmin):
     list_display = ("name", "local_authority")
     list_filter = ("local_authority",)
 
 
 @admin.register(m.Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(ModelAdmin):
     list_display = ("name", "area", "local_authority")
     list_filter = ("local_authority", "area")
     list_select_related = ("area__local_authority", "local_authority")
 
 
-class ReferenceAdmin(admin.ModelAdmin):
+class ReferenceAdmin(ModelAdmin):
     list_display = ("code", "label", "active", "sort_order")
     list_filter = ("active",)
     search_fields = ("code", "label")
@@ -72,27 +103,36 @@ class DelayReasonAdmin(ReferenceAdmin):
 
 
 @admin.register(m.Threshold)
-class ThresholdAdmin(admin.ModelAdmin):
+class ThresholdAdmin(ModelAdmin):
     list_display = ("code", "label", "value", "unit", "statutory", "source", "vintage")
 
 
 @admin.register(m.NationalComparator)
-class NationalComparatorAdmin(admin.ModelAdmin):
+class NationalComparatorAdmin(ModelAdmin):
     list_display = ("metric", "label", "value", "unit", "source", "vintage", "uncertain")
     list_filter = ("metric",)
 
 
 @admin.register(m.ChildPopulation)
-class ChildPopulationAdmin(admin.ModelAdmin):
+class ChildPopulationAdmin(ModelAdmin):
     list_display = ("local_authority", "year", "population", "source", "vintage")
 
 
-class CaseRecordAdmin(admin.ModelAdmin):
-    """Case records: filtered by LA, with a link to each record's change history."""
+class CaseRecordAdmin(ModelAdmin):
+    """Case records, read-only: filtered by LA, with a link to each record's change history."""
 
     list_filter = ("local_authority",)
     readonly_fields = ("created_at", "created_by", "updated_at", "updated_by", "history")
     list_select_related = ("local_authority",)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
     @admin.display(description="Change history")
     def history(self, obj):
@@ -129,18 +169,8 @@ class ProceedingsAdmin(CaseRecordAdmin):
     raw_id_fields = ("family", "episode")
 
 
-for model in (m.PreProceedingsMeeting, m.ChildProceedings, m.Extension, m.Hearing, m.Assessment, m.DelayEvent):
-    admin.site.register(
-        model,
-        type(
-            f"{model.__name__}Admin",
-            (CaseRecordAdmin,),
-            {
-                "raw_id_fields": [
-                    f.name
-                    for f in model._meta.fields
-                    if f.is_relation and f.name in {"family", "episode", "proceedings", "child", "child_proceedings"}
-                ]
-            },
-        ),
-    )
+# Every other case record (meetings and their actions included): none is missing, none editable.
+CASE_RECORD_MODELS = [model for model in apps.get_app_config("cases").get_models() if issubclass(model, m.CaseRecord)]
+for model in CASE_RECORD_MODELS:
+    if not admin.site.is_registered(model):
+        admin.site.register(model, CaseRecordAdmin)

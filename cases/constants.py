@@ -20,10 +20,7 @@ class Role(models.TextChoices):
 
 # Roles that work with identifiable children of their own LA.
 LA_ROLES = frozenset({Role.SOCIAL_WORKER, Role.TEAM_MANAGER, Role.QUADRANT_CHAIR, Role.LA_ADMIN})
-# Roles that may change case data (others in LA_ROLES read only).
-WRITE_ROLES = frozenset({Role.SOCIAL_WORKER, Role.TEAM_MANAGER, Role.LA_ADMIN})
-# Roles that see aggregate figures only, never an identifiable child.
-AGGREGATE_ONLY_ROLES = frozenset({Role.BOARD_MEMBER, Role.REGIONAL_ANALYST})
+# What each role may do is in cases/permissions.py.
 
 
 class Sex(models.TextChoices):

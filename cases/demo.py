@@ -9,7 +9,7 @@ so every seeded row has its insert event like any other.
 Calibration (REFERENCE.md): about 390 care applications a year at scale 1 (7 per 10,000 children),
 shared by child population; 30% at short notice without pre-proceedings; pre-proceedings episodes
 stepped down about half the time; Section 31 durations averaging about 55 weeks with a realistic
-spread (some within 26 weeks, a long tail past a year); extensions on cases past 26 weeks;
+spread (some within the time limit, a long tail past a year); extensions on cases past the limit;
 adjourned and vacated hearings with coded reasons, each with its delay event; pre-birth cases,
 babies, repeat episodes and sibling groups.
 """
@@ -30,7 +30,7 @@ from psycopg import sql
 
 from cases import constants as c
 from cases import models as m
-from cases import services
+from cases import services, thresholds
 
 APPLICATIONS_PER_YEAR_AT_SCALE_1 = 390
 SHORT_NOTICE_SHARE = 0.30
@@ -259,7 +259,8 @@ class Summary:
     seconds: float = 0.0
     s31_concluded: int = 0
     s31_mean_weeks: float | None = None
-    s31_within_26_share: float | None = None
+    s31_within_26_share: float | None = None  # within the time limit (the metric's stored name)
+    s31_limit_weeks: int = 0
     pp_decided: int = 0
     step_down_rate: float | None = None
     open_proceedings: int = 0
@@ -271,7 +272,8 @@ class Summary:
         if self.s31_mean_weeks is not None:
             out.append(
                 f"  Care proceedings concluded: {self.s31_concluded:,}; mean duration {self.s31_mean_weeks:.1f} weeks; "
-                f"{self.s31_within_26_share:.0%} within 26 weeks; open now: {self.open_proceedings:,}"
+                f"{self.s31_within_26_share:.0%} within {self.s31_limit_weeks} weeks; "
+                f"open now: {self.open_proceedings:,}"
             )
         if self.step_down_rate is not None:
             out.append(
@@ -374,6 +376,7 @@ class _Generator:
         self.outcomes = {o.code: o for o in m.OrderOutcome.objects.all()}
         self.hearing_types = {h.code: h for h in m.HearingType.objects.all()}
         self.assessment_types = {a.code: a for a in m.AssessmentType.objects.all()}
+        self.limits = thresholds.current()
 
     # -- small helpers ---------------------------------------------------------------------
     def days(self, low: int, high: int) -> dt.timedelta:
@@ -390,9 +393,9 @@ class _Generator:
         return f"{PREFIX[la.dfe_code]}-{kind}{self.serial[(la.dfe_code, kind)]:07d}"
 
     def s31_duration_days(self) -> int:
-        """About 55 weeks on average for concluded cases: some within 26 weeks, a long tail past a year."""
+        """About 55 weeks on average for concluded cases: some within the time limit, a long tail past a year."""
         short = self.rnd.random() < 0.08
-        weeks = self.rnd.uniform(12, 26) if short else 24 + self.rnd.gammavariate(3, 11.8)
+        weeks = self.rnd.uniform(12, self.limits.s31_limit_weeks) if short else 24 + self.rnd.gammavariate(3, 11.8)
         return round(weeks * 7)
 
     def pp_duration_days(self) -> int:
@@ -690,15 +693,15 @@ class _Generator:
             self.extensions(la, part["id"], issue, conclusion)
 
     def extensions(self, la, part_id: int, issue: dt.date, conclusion: dt.date) -> None:
-        """Cases running past 26 weeks usually have extensions (8 weeks each) granted as the end nears."""
-        end = issue + dt.timedelta(weeks=26)
+        """Cases running past the time limit usually have full-length extensions granted as the end nears."""
+        end = self.limits.timetable_end(issue)
         if self.rnd.random() < 0.12:
             return  # some drift past the limit with no extension recorded
         while end < conclusion:
             granted = end - self.days(3, 20)
             if granted > self.as_of or granted <= issue:
                 break
-            new_end = end + dt.timedelta(weeks=8)
+            new_end = end + self.limits.extension_max
             self.rows.new(
                 m.Extension,
                 local_authority_id=la.pk,
@@ -887,7 +890,8 @@ def seed_demo(*, seed: int = 1, scale: float = 1.0, years: int = 5, as_of: dt.da
 
 def summarise(*, as_of: dt.date) -> Summary:
     """Headline figures over all data, worked out in SQL (a sanity check on the calibration)."""
-    summary = Summary()
+    limits = thresholds.current()
+    summary = Summary(s31_limit_weeks=limits.s31_limit_weeks)
     with connection.cursor() as cursor:
         cursor.execute(
             """
@@ -899,10 +903,11 @@ def summarise(*, as_of: dt.date) -> Summary:
             )
             SELECT COUNT(*) FILTER (WHERE all_decided),
                    AVG((concluded - issue_date) / 7.0) FILTER (WHERE all_decided),
-                   AVG(((concluded - issue_date) <= 182)::int) FILTER (WHERE all_decided),
+                   AVG(((concluded - issue_date) <= %(s31_limit_days)s)::int) FILTER (WHERE all_decided),
                    COUNT(*) FILTER (WHERE NOT all_decided)
             FROM apps
-            """
+            """,
+            limits.as_sql_params(),
         )
         concluded, mean_weeks, within, still_open = cursor.fetchone()
         cursor.execute(

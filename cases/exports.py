@@ -9,6 +9,8 @@ from collections.abc import Iterable
 
 from django.http import HttpResponse, StreamingHttpResponse
 
+from cases.presenters import CaseRow
+
 HEADERS = [
     "LA reference",
     "Family",
@@ -27,8 +29,8 @@ HEADERS = [
 ]
 
 
-def tracker_rows(rows: Iterable[dict]) -> Iterable[list]:
-    """One list of cell values per tracker row (no queries beyond the list's own)."""
+def tracker_rows(rows: Iterable[CaseRow]) -> Iterable[list]:
+    """One list of cell values per tracker row (``presenters.case_rows``; no queries beyond the list's own)."""
     for row in rows:
         case = row["case"]
         next_due = row["next_due"]

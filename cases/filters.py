@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Q
 
 from cases import constants as c
 from cases import models as m
 from cases.selectors import tracker
+from cases.selectors.cases import family_search
+from cases.thresholds import Thresholds
 
 STAGES = [("pre_proceedings", "Pre-proceedings"), ("proceedings", "Proceedings")]
 RAGS = [("red", "Red"), ("amber", "Amber"), ("green", "Green")]
@@ -36,28 +37,23 @@ class TrackerFilter(django_filters.FilterSet):
     team = django_filters.ChoiceFilter(field_name="team_id", label="Team", empty_label=ALL)
     social_worker = django_filters.ChoiceFilter(field_name="social_worker_id", label="Social worker", empty_label=ALL)
     stage = django_filters.ChoiceFilter(choices=STAGES, label="Stage", empty_label=ALL)
-    flag = django_filters.ChoiceFilter(
-        choices=[(flag.code, flag.label) for flag in tracker.FLAGS],
-        method="filter_flag",
-        label="Flag",
-        empty_label=ALL,
-    )
-    weeks = django_filters.ChoiceFilter(
-        choices=[(band, f"{band} weeks") for band in tracker.WEEKS_BANDS],
-        method="filter_weeks",
-        label="Weeks",
-        empty_label=ALL,
-    )
+    # Flag and weeks choices name thresholds: set per request from the thresholds in force.
+    flag = django_filters.ChoiceFilter(method="filter_flag", label="Flag", empty_label=ALL)
+    weeks = django_filters.ChoiceFilter(method="filter_weeks", label="Weeks", empty_label=ALL)
     rag = django_filters.ChoiceFilter(choices=RAGS, label="Status", empty_label=ALL)
-    q = django_filters.CharFilter(method="filter_search", label="Child's name or LA reference")
+    q = django_filters.CharFilter(method="filter_search", label="Name or LA reference")
     sort = django_filters.ChoiceFilter(choices=SORT_CHOICES, method="sort_by", label="Sort by", empty_label=None)
 
     class Meta:
         model = m.TrackerRow
         fields = ["area", "team", "social_worker", "stage", "flag", "weeks", "rag", "q"]
 
-    def __init__(self, data=None, *args, user, **kwargs):
+    def __init__(self, data=None, *args, user, limits: Thresholds, **kwargs):
         super().__init__(data, *args, **kwargs)
+        self.user = user
+        self.bands = tracker.weeks_bands(limits)
+        self.filters["flag"].extra["choices"] = [(flag.code, flag.label) for flag in tracker.worded_flags(limits)]
+        self.filters["weeks"].extra["choices"] = [(band, f"{band} weeks") for band in self.bands]
         la = user.local_authority_id
         self.filters["area"].extra["choices"] = list(
             m.Area.objects.filter(local_authority_id=la).order_by("name").values_list("pk", "name")
@@ -81,20 +77,15 @@ class TrackerFilter(django_filters.FilterSet):
         return queryset.filter(**{f"flag_{value}": True}) if value in tracker.FLAGS_BY_CODE else queryset
 
     def filter_weeks(self, queryset, name, value):
-        low, high = tracker.WEEKS_BANDS[value]
+        low, high = self.bands[value]
         queryset = queryset.filter(days_elapsed__gte=low * 7)
         return queryset.filter(days_elapsed__lt=high * 7) if high is not None else queryset
 
     def filter_search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
+        # The case list's search; the tracker's rows are open cases, so it finds open ones only.
+        if not value.strip():
             return queryset
-        children = m.Child.objects.filter(
-            Q(first_name__icontains=value) | Q(last_name__icontains=value) | Q(la_child_id__iexact=value)
-        ).values("family_id")
-        return queryset.filter(
-            Q(family__name__icontains=value) | Q(family__la_reference__iexact=value) | Q(family_id__in=children)
-        )
+        return queryset.filter(family_id__in=family_search(user=self.user, query=value).values("pk"))
 
     def sort_by(self, queryset, name, value):
         return queryset  # applied last, in ``qs``

@@ -2,55 +2,124 @@
 
 When each flag is raised is worked out once, in the tracker facts view (``cases_trackerrow``),
 from the case and the thresholds; ``cases.selectors.tracker`` compares the stored dates with today.
+A flag's words name thresholds as ``{code}`` fields, so a page shows the figures in force:
+``worded_flags(thresholds.current())`` fills them in.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass
+
+from cases import thresholds
+from cases.thresholds import Thresholds
 
 
 @dataclass(frozen=True)
 class Flag:
     code: str
-    label: str
+    label: str  # may name thresholds as "{code}" fields: shown through ``worded_flags``
     severity: str  # "red" or "amber"
     hint: str
     ends: bool = False  # lowered again on a stored "_until" date (not by a change to the case)
 
 
+# The order is the order flags are shown in: red first.
 FLAGS: list[Flag] = [
-    Flag("s31_past_limit", "Proceedings past 26 weeks and extensions", "red", "Timetable end date has passed."),
-    Flag("pp_over_threshold", "Pre-proceedings over the local threshold", "red", "Longer than the local policy."),
+    Flag(
+        "s31_past_limit",
+        "Proceedings past {s31_limit_weeks} weeks and extensions",
+        "red",
+        "Timetable end date has passed.",
+    ),
+    Flag(
+        "pp_over_threshold",
+        "Pre-proceedings over the local threshold",
+        "red",
+        "Longer than the local policy of {pp_threshold_weeks} weeks.",
+    ),
     Flag("overdue_action", "Overdue meeting action", "red", "An action agreed at a tracker meeting is overdue."),
     Flag("no_social_worker", "No allocated social worker", "red", "Nobody is allocated to the family."),
-    Flag("s31_at_risk", "Proceedings at risk of passing 26 weeks", "amber", "Week 20 with no IRH, or week 26.", True),
-    Flag("no_irh_by_20", "No IRH listed by week 20", "amber", "An issues resolution hearing should be listed."),
-    Flag("no_review", "No review meeting within the interval", "amber", "Pre-proceedings review is overdue."),
+    Flag(
+        "s31_at_risk",
+        "Proceedings at risk of passing {s31_limit_weeks} weeks",
+        "amber",
+        "Week {irh_by_week} with no IRH, or week {s31_limit_weeks}.",
+        True,
+    ),
+    Flag(
+        "no_irh_by_20",
+        "No IRH listed by week {irh_by_week}",
+        "amber",
+        "An issues resolution hearing should be listed.",
+    ),
+    Flag(
+        "no_review",
+        "No review meeting within the interval",
+        "amber",
+        "No meeting within {pp_review_interval_weeks} weeks of the last one (or the start).",
+    ),
     Flag("overdue_assessment", "Overdue assessment", "amber", "An assessment is past its due date."),
-    Flag("no_family_network_meeting", "No family network meeting held", "amber", "No FGC/FGDM held yet."),
+    Flag(
+        "no_family_network_meeting",
+        "No family network meeting held",
+        "amber",
+        "No FGC/FGDM held by week {fgdm_by_weeks}.",
+    ),
     Flag("repeat_episode", "Repeat episode", "amber", "Previous pre-proceedings or care proceedings."),
     Flag("baby_or_unborn", "Baby or unborn child", "amber", "A child is under 1 or not yet born.", True),
 ]
 FLAGS_BY_CODE = {flag.code: flag for flag in FLAGS}
 RAG_ORDER = {"red": 0, "amber": 1, "green": 2}
 
-WEEKS_BANDS = {
-    "0-12": (0, 12),
-    "12-20": (12, 20),
-    "20-26": (20, 26),
-    "26-40": (26, 40),
-    "40+": (40, None),
-}
+
+@functools.cache
+def worded_flags(limits: Thresholds) -> tuple[Flag, ...]:
+    """Every flag, in order, with the thresholds' figures in its label and hint."""
+    figures = dataclasses.asdict(limits)
+    return tuple(
+        dataclasses.replace(flag, label=flag.label.format(**figures), hint=flag.hint.format(**figures))
+        for flag in FLAGS
+    )
 
 
-def row_flags(row) -> list[Flag]:
-    """The flags raised on an annotated tracker row, most severe first."""
-    return [flag for flag in FLAGS if getattr(row, f"flag_{flag.code}", False)]
+def flag_labels(codes: Sequence[str], flags: Sequence[Flag]) -> list[str]:
+    """Stored flag codes in words (an unknown code as itself), with ``flags`` from ``worded_flags``."""
+    words = {flag.code: flag.label for flag in flags}
+    return [words.get(code, code) for code in codes]
 
 
-def row_reason(row) -> str:
+def weeks_bands(limits: Thresholds) -> dict[str, tuple[int, int | None]]:
+    """The tracker's weeks filter bands: edges at 12 and 40 weeks and at the IRH week and time limit."""
+    edges = sorted({0, 12, limits.irh_by_week, limits.s31_limit_weeks, 40})
+    bands: dict[str, tuple[int, int | None]] = {f"{low}-{high}": (low, high) for low, high in itertools.pairwise(edges)}
+    bands[f"{edges[-1]}+"] = (edges[-1], None)
+    return bands
+
+
+def row_flag_codes(row) -> list[str]:
+    """The codes of the flags raised on an annotated tracker row, most severe first."""
+    return [flag.code for flag in FLAGS if getattr(row, f"flag_{flag.code}", False)]
+
+
+def row_flags(row, flags: Sequence[Flag] | None = None) -> list[Flag]:
+    """The flags raised on an annotated tracker row, in words, most severe first.
+
+    Pass ``flags`` (``worded_flags(limits)``) when showing many rows; without it the thresholds are
+    read (one query).
+    """
+    raised = set(row_flag_codes(row))
+    if flags is None:
+        flags = worded_flags(thresholds.current())
+    return [flag for flag in flags if flag.code in raised]
+
+
+def row_reason(row, flags: Sequence[Flag] | None = None) -> str:
     """The RAG status in words."""
-    flags = row_flags(row)
-    if not flags:
+    raised = row_flags(row, flags)
+    if not raised:
         return "On track: no flags raised."
-    return "; ".join(flag.label for flag in flags) + "."
+    return "; ".join(flag.label for flag in raised) + "."

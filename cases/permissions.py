@@ -1,25 +1,177 @@
-"""Access rules, written once and used by every view, API and service.
+"""Who may do what, written once: named capabilities that views, DRF views, services and templates ask.
 
-- A user sees only their own LA's identifiable records: another LA's record is a 404, so its
-  existence is not disclosed.
-- Only write roles (social worker, team manager, LA administrator) change case data; any other
-  signed-in user who tries gets a 403.
-- Board members and regional analysts never reach identifiable records: they get a 403 on
-  case pages, and ``visible_to`` gives them nothing.
+- A capability is a named predicate on the user (``WRITE_CASES(user)``) with the message a refusal
+  shows. Anonymous and inactive users have none.
+- Views use one decorator, ``@requires(capability)``: anonymous users are sent to sign in, and a
+  signed-in user without the capability gets the 403 page. DRF views use
+  ``permission_class(capability)``; services call ``ensure(user, capability)``; templates ask
+  ``may.<name>`` (the ``capabilities`` context processor).
+- A user sees only their own LA's identifiable records: another LA's record is a 404
+  (``get_visible``), so its existence is not disclosed.
+- Board members and regional analysts never reach identifiable records: they get a 403 on case
+  pages, and ``visible_to`` gives them nothing. Aggregate figures are scoped by
+  ``can_see_aggregates``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
-from typing import TypeVar
+from dataclasses import dataclass
+from functools import cache, wraps
+from typing import Any, TypeVar
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404
+from rest_framework.permissions import BasePermission
 
+from cases import constants as c
 from cases import models as m
+
+# The roles behind each capability. LA_ROLES (constants) are the roles that belong to an LA.
+WRITE_ROLES = frozenset({c.Role.SOCIAL_WORKER, c.Role.TEAM_MANAGER, c.Role.LA_ADMIN})
+MEETING_ROLES = frozenset({c.Role.QUADRANT_CHAIR, c.Role.TEAM_MANAGER, c.Role.LA_ADMIN})
+PACK_READER_ROLES = frozenset({c.Role.BOARD_MEMBER, c.Role.REGIONAL_ANALYST, c.Role.LA_ADMIN})
+REGION = "region"  # the scope above the LAs (reporting.models.ScopeType.REGION)
+
+
+@dataclass(frozen=True)
+class Capability:
+    """Something a user may do: a name, the rule on an active signed-in user, and a refusal's message."""
+
+    name: str
+    rule: Callable[[Any], bool]
+    denied: str
+
+    def __call__(self, user) -> bool:
+        """True if ``user`` (any user object, anonymous included) has the capability."""
+        return bool(
+            user is not None and user.is_authenticated and getattr(user, "is_active", False) and self.rule(user)
+        )
+
+
+def _la_member(user) -> bool:
+    return user.role in c.LA_ROLES and user.local_authority_id is not None
+
+
+def _regional(user) -> bool:
+    return user.is_superuser or user.role == c.Role.REGIONAL_ANALYST
+
+
+SEE_IDENTIFIABLE = Capability(
+    "see_identifiable",
+    _la_member,
+    "Your role does not give access to individual children's records.",
+)
+WRITE_CASES = Capability(
+    "write_cases",
+    lambda user: _la_member(user) and user.role in WRITE_ROLES,
+    "Your role can view cases but not change them.",
+)
+# Chairs are read-only on case data but run meetings: decisions and actions are meeting records.
+RUN_MEETINGS = Capability(
+    "run_meetings",
+    lambda user: _la_member(user) and user.role in MEETING_ROLES,
+    "Only meeting chairs, team managers and LA administrators record tracker meetings.",
+)
+SEE_REGION = Capability(
+    "see_region",
+    _regional,
+    "Figures for the region and every LA are for regional analysts.",
+)
+SEE_DASHBOARD = Capability(
+    "see_dashboard",
+    lambda user: _regional(user) or _la_member(user),
+    "Your role has no dashboard: board members read the monthly board packs.",
+)
+READ_PACKS = Capability(
+    "read_packs",
+    lambda user: user.is_superuser or user.role in PACK_READER_ROLES,
+    "Board packs are for board members, LA leaders and regional analysts.",
+)
+BUILD_PACKS = Capability(
+    "build_packs",
+    lambda user: user.is_superuser or user.is_staff or user.role == c.Role.LA_ADMIN,
+    "Only administrators build board packs.",
+)
+
+CAPABILITIES: dict[str, Capability] = {
+    capability.name: capability
+    for capability in (SEE_IDENTIFIABLE, WRITE_CASES, RUN_MEETINGS, SEE_REGION, SEE_DASHBOARD, READ_PACKS, BUILD_PACKS)
+}
+
+
+def is_own_la_scope(user, *, scope_type: str, local_authority_id: int | None) -> bool:
+    """Whether a scope is the user's own LA or one of its areas or teams (its staff see its figures exactly)."""
+    return (
+        SEE_IDENTIFIABLE(user)
+        and scope_type in (c.ScopeKind.LA, c.ScopeKind.AREA, c.ScopeKind.TEAM)
+        and local_authority_id == user.local_authority_id
+    )
+
+
+def can_see_aggregates(user, *, scope_type: str, local_authority_id: int | None) -> bool:
+    """Aggregate figures of a scope: the region and each LA for regional roles; an LA's own users
+    their LA, its areas and its teams."""
+    if SEE_REGION(user) and scope_type in (REGION, c.ScopeKind.LA):
+        return True
+    return is_own_la_scope(user, scope_type=scope_type, local_authority_id=local_authority_id)
+
+
+def ensure(user, capability: Capability) -> None:
+    """403 (Django's PermissionDenied) unless the user has the capability."""
+    if not capability(user):
+        raise PermissionDenied(capability.denied)
+
+
+V = TypeVar("V", bound=Callable)
+
+
+def requires(capability: Capability) -> Callable[[V], V]:
+    """View decorator: sign-in required (else to the sign-in page), then the capability (else 403)."""
+
+    def decorator(view: V) -> V:
+        @login_required
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            ensure(request.user, capability)
+            return view(request, *args, **kwargs)
+
+        return wrapped  # type: ignore[return-value]
+
+    return decorator
+
+
+class CapabilityPermission(BasePermission):
+    """DRF permission asking one capability (see ``permission_class``)."""
+
+    capability: Capability
+
+    def has_permission(self, request, view) -> bool:
+        return self.capability(request.user)
+
+
+@cache
+def permission_class(capability: Capability) -> type[BasePermission]:
+    """The DRF permission class for a capability: DRF answers 401/403 with the capability's message."""
+    name = "".join(part.title() for part in capability.name.split("_"))
+    return type(f"Can{name}", (CapabilityPermission,), {"capability": capability, "message": capability.denied})
+
+
+class UserCapabilities:
+    """The capabilities of one user for templates: ``{% if may.write_cases %}``, asked when used."""
+
+    def __init__(self, user):
+        self._user = user
+
+    def __getitem__(self, name: str) -> bool:
+        return CAPABILITIES[name](self._user)
+
+
+# ---------------------------------------------------------------------------
+# Tenancy: every identifiable record is fetched through its LA
+# ---------------------------------------------------------------------------
 
 M = TypeVar("M", bound=models.Model)
 
@@ -50,75 +202,7 @@ def get_visible(model_or_queryset: type[M] | models.QuerySet[M], *, user, **look
         raise Http404 from None
 
 
-def can_write(user) -> bool:
-    return bool(user and user.is_authenticated and user.can_write_cases)
-
-
-def ensure_can_write(user) -> None:
-    """403 unless the user may change case data."""
-    if not can_write(user):
-        raise PermissionDenied("Your role can view cases but not change them.")
-
-
-def ensure_la_access(user) -> None:
-    """403 unless the user works with identifiable children of an LA."""
-    if not (user and user.is_authenticated and user.has_la_access):
-        raise PermissionDenied("Your role does not give access to individual children's records.")
-
-
-V = TypeVar("V", bound=Callable)
-
-
-def la_user_required(view: V) -> V:
-    """Sign-in required, then LA access (board members and analysts get 403)."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        ensure_la_access(request.user)
-        return view(request, *args, **kwargs)
-
-    return wrapped  # type: ignore[return-value]
-
-
-def writer_required(view: V) -> V:
-    """Sign-in required, then a write role of an LA (read-only roles get 403 on every method)."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        ensure_la_access(request.user)
-        ensure_can_write(request.user)
-        return view(request, *args, **kwargs)
-
-    return wrapped  # type: ignore[return-value]
-
-
-def can_chair(user) -> bool:
-    """Chairs, team managers and LA administrators run tracker meetings and record their decisions."""
-    from cases.constants import Role
-
-    return bool(
-        user
-        and user.is_authenticated
-        and user.has_la_access
-        and user.role in (Role.QUADRANT_CHAIR, Role.TEAM_MANAGER, Role.LA_ADMIN)
-    )
-
-
-def ensure_can_chair(user) -> None:
-    if not can_chair(user):
-        raise PermissionDenied("Only meeting chairs, team managers and LA administrators record tracker meetings.")
-
-
-def chair_required(view: V) -> V:
-    """Sign-in required, then a role that runs tracker meetings (others get 403)."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        ensure_la_access(request.user)
-        ensure_can_chair(request.user)
-        return view(request, *args, **kwargs)
-
-    return wrapped  # type: ignore[return-value]
+def ensure_own_record(user, instance: m.CaseRecord) -> None:
+    """403 unless the record belongs to the user's LA (services refuse to write another LA's record)."""
+    if instance.local_authority_id is None or instance.local_authority_id != user.local_authority_id:
+        raise PermissionDenied("A record can only be saved in the user's own local authority.")

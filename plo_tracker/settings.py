@@ -81,6 +81,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "plo_tracker.context_processors.service",
+                "plo_tracker.context_processors.capabilities",
             ],
         },
     },
@@ -215,3 +216,6 @@ PGHISTORY_ADMIN_LIST_DISPLAY = ["pgh_created_at", "pgh_label", "pgh_obj_model", 
 
 PLO_SERVICE_NAME = "PLO Tracker"
 PLO_SMALL_NUMBER_THRESHOLD = env_int("PLO_SMALL_NUMBER_THRESHOLD", default=5, minimum=1)
+# How far ahead a planned date (a due, listed or review date) may be, in years: a sanity bound on
+# input, so a mistyped year is refused rather than stored. At most 100, far inside the calendar.
+PLO_MAX_YEARS_AHEAD = env_int("PLO_MAX_YEARS_AHEAD", default=5, minimum=1, maximum=100)

@@ -56,4 +56,5 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
 
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
-    return render(request, "403.html", status=403)
+    """The 403 page, saying why (the refused capability's message, see cases/permissions.py)."""
+    return render(request, "403.html", {"reason": str(exception)}, status=403)

@@ -2,12 +2,22 @@
 
 The codes are stored in ``MetricValue.metric``; the definitions are printed in the board pack
 glossary and on the dashboard, so what a figure means is written once, here.
+
+A label or definition that states a threshold names it as a ``str.format`` field (``{s31_limit_weeks}``,
+the names of ``wording``), never as a number: pages, the board pack and downloads show a metric
+through ``Metric.worded(limits)``, so the text follows the ``Threshold`` table. Codes such as
+``s31_within_26_share`` are stored identifiers and keep their names whatever the limit.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from cases.thresholds import Thresholds
 
 
 class Unit(StrEnum):
@@ -29,6 +39,26 @@ class Dimension(StrEnum):
     PP_OUTCOME = "pre-proceedings outcome"
 
 
+class Cases(StrEnum):
+    """Which stored column counts the cases an average or rate is built on (the small-number rule)."""
+
+    DENOMINATOR = "denominator"
+    NUMERATOR = "numerator"
+
+
+def wording(limits: Thresholds) -> dict[str, int]:
+    """The figures a label or definition may name, from the thresholds in force."""
+    words = limits.as_sql_params()
+    # The Cafcass middle band in whole weeks and days: over the limit, under the long band.
+    words.update(
+        band_middle_first_weeks=limits.s31_limit_weeks + 1,
+        band_middle_last_weeks=limits.s31_band_long_weeks - 1,
+        band_middle_first_days=limits.s31_limit_days + 1,
+        band_middle_last_days=limits.s31_band_long_days - 1,
+    )
+    return words
+
+
 @dataclass(frozen=True)
 class Metric:
     code: str
@@ -36,13 +66,30 @@ class Metric:
     unit: Unit
     definition: str
     dimension: Dimension = Dimension.NONE
-    # For averages and rates: the count metric of the cases it is built on (small-number rule).
-    base: str | None = None
+    # For averages and rates: which stored column counts the cases it is built on (small-number rule).
+    cases: Cases | None = None
     # Whether a higher value is better (for the direction of change shown).
     higher_is_better: bool | None = None
 
+    def worded(self, limits: Thresholds) -> Metric:
+        """This metric with the thresholds its label and definition name filled in."""
+        words = wording(limits)
+        return dataclasses.replace(self, label=self.label.format(**words), definition=self.definition.format(**words))
 
-S31_BANDS = [("le26", "26 weeks or less"), ("27_29", "27 to 29 weeks"), ("ge30", "30 weeks or more")]
+
+# Dimension codes of s31_duration_band (stored identifiers) and their labels.
+S31_BANDS = [
+    ("le26", "{s31_limit_weeks} weeks or less"),
+    ("27_29", "{band_middle_first_weeks} to {band_middle_last_weeks} weeks"),
+    ("ge30", "{s31_band_long_weeks} weeks or more"),
+]
+
+
+def bands(limits: Thresholds) -> list[tuple[str, str]]:
+    """The Cafcass duration bands, (code, label), labelled from the thresholds in force."""
+    words = wording(limits)
+    return [(code, label.format(**words)) for code, label in S31_BANDS]
+
 
 METRICS: list[Metric] = [
     # Section 31 proceedings
@@ -69,7 +116,7 @@ METRICS: list[Metric] = [
         "Average duration of care proceedings",
         Unit.WEEKS,
         "Mean of (conclusion date - issue date) / 7 over applications concluded in the month.",
-        base="s31_concluded",
+        cases=Cases.DENOMINATOR,
         higher_is_better=False,
     ),
     Metric(
@@ -77,23 +124,24 @@ METRICS: list[Metric] = [
         "Median duration of care proceedings",
         Unit.WEEKS,
         "Median of (conclusion date - issue date) / 7 over applications concluded in the month.",
-        base="s31_concluded",
+        cases=Cases.DENOMINATOR,
         higher_is_better=False,
     ),
     Metric(
         "s31_duration_band",
         "Concluded applications by Cafcass duration band",
         Unit.COUNT,
-        "Applications concluded in the month by duration: 26 weeks or less (182 days or fewer), "
-        "27 to 29 weeks (183 to 209 days), 30 weeks or more (210 days or more).",
+        "Applications concluded in the month by duration: {s31_limit_weeks} weeks or less ({s31_limit_days} days "
+        "or fewer), {band_middle_first_weeks} to {band_middle_last_weeks} weeks ({band_middle_first_days} to "
+        "{band_middle_last_days} days), {s31_band_long_weeks} weeks or more ({s31_band_long_days} days or more).",
         dimension=Dimension.BAND,
     ),
     Metric(
         "s31_within_26_share",
-        "Concluded within 26 weeks",
+        "Concluded within {s31_limit_weeks} weeks",
         Unit.PERCENT,
-        "Share of applications concluded in the month whose duration was 182 days or fewer.",
-        base="s31_concluded",
+        "Share of applications concluded in the month whose duration was {s31_limit_days} days or fewer.",
+        cases=Cases.DENOMINATOR,
         higher_is_better=True,
     ),
     Metric(
@@ -107,23 +155,23 @@ METRICS: list[Metric] = [
         "Average age of open applications",
         Unit.WEEKS,
         "Mean of (month's last day - issue date) / 7 over open applications.",
-        base="s31_open",
+        cases=Cases.DENOMINATOR,
         higher_is_better=False,
     ),
     Metric(
         "s31_past_limit",
         "Open applications past the time limit",
         Unit.COUNT,
-        "Open applications older than 26 weeks plus 8 weeks for each extension granted (to any child of the "
-        "application) on or before the month's last day.",
+        "Open applications older than {s31_limit_weeks} weeks plus {extension_max_weeks} weeks for each extension "
+        "granted (to any child of the application) on or before the month's last day.",
         higher_is_better=False,
     ),
     Metric(
         "s31_at_risk",
         "Open applications at risk",
         Unit.COUNT,
-        "Open applications not past the limit that are 20 weeks or older with no issues resolution hearing "
-        "listed, or 26 weeks or older.",
+        "Open applications not past the limit that are {irh_by_week} weeks or older with no issues resolution "
+        "hearing listed, or {s31_limit_weeks} weeks or older.",
         higher_is_better=False,
     ),
     Metric(
@@ -138,7 +186,7 @@ METRICS: list[Metric] = [
         Unit.RATIO,
         "Hearings that took place (held, or adjourned on the day) in applications concluded in the month, "
         "divided by the number of those applications. Vacated hearings are not counted.",
-        base="s31_concluded",
+        cases=Cases.DENOMINATOR,
         higher_is_better=False,
     ),
     Metric(
@@ -163,6 +211,7 @@ METRICS: list[Metric] = [
         Unit.RATE,
         "Applications issued in the 12 months ending on the month's last day, divided by the child population "
         "aged 0-17 (latest year on or before the month), times 10,000.",
+        cases=Cases.NUMERATOR,
     ),
     Metric(
         "s31_children_12m",
@@ -189,7 +238,7 @@ METRICS: list[Metric] = [
         "Average pre-proceedings duration (decided)",
         Unit.WEEKS,
         "Mean of (step decision date - start date) / 7 over episodes decided in the month.",
-        base="pp_decided",
+        cases=Cases.DENOMINATOR,
         higher_is_better=False,
     ),
     Metric(
@@ -197,15 +246,16 @@ METRICS: list[Metric] = [
         "Median pre-proceedings duration (decided)",
         Unit.WEEKS,
         "Median of (step decision date - start date) / 7 over episodes decided in the month.",
-        base="pp_decided",
+        cases=Cases.DENOMINATOR,
         higher_is_better=False,
     ),
     Metric(
         "pp_over_threshold_share",
         "Decided episodes over the local threshold",
         Unit.PERCENT,
-        "Share of episodes decided in the month that lasted longer than the local pre-proceedings threshold.",
-        base="pp_decided",
+        "Share of episodes decided in the month that lasted longer than the local pre-proceedings threshold "
+        "({pp_threshold_weeks} weeks).",
+        cases=Cases.DENOMINATOR,
         higher_is_better=False,
     ),
     Metric(
@@ -219,14 +269,15 @@ METRICS: list[Metric] = [
         "Average age of open pre-proceedings episodes",
         Unit.WEEKS,
         "Mean of (month's last day - start date) / 7 over open episodes.",
-        base="pp_open",
+        cases=Cases.DENOMINATOR,
         higher_is_better=False,
     ),
     Metric(
         "pp_open_over_threshold",
         "Open episodes over the local threshold",
         Unit.COUNT,
-        "Open episodes whose age at the month's last day is over the local pre-proceedings threshold.",
+        "Open episodes whose age at the month's last day is over the local pre-proceedings threshold "
+        "({pp_threshold_weeks} weeks).",
         higher_is_better=False,
     ),
     Metric(
@@ -235,7 +286,7 @@ METRICS: list[Metric] = [
         Unit.PERCENT,
         "Among episodes with a step decision in the month: stepped down / (stepped down + issued). "
         "Episodes ending otherwise are not in the rate.",
-        base="pp_decided",
+        cases=Cases.DENOMINATOR,
     ),
     Metric(
         "pp_repeat_open",
@@ -262,10 +313,10 @@ METRICS: list[Metric] = [
         "assessments_on_time_share",
         "Assessments completed on time",
         Unit.PERCENT,
-        "Share of assessments completed in the month no later than the instructed date plus the type's target "
-        "weeks (viability 2, parenting 8, connected carer 10; other types: their due date), by type.",
+        "Share of assessments completed in the month no later than the instructed date plus the target for their "
+        "type (assessment types reference data), or, for a type with no target, by their due date; by type.",
         dimension=Dimension.ASSESSMENT_TYPE,
-        base="assessments_completed",
+        cases=Cases.DENOMINATOR,
         higher_is_better=True,
     ),
     # Delay
@@ -295,7 +346,48 @@ METRICS: list[Metric] = [
     ),
 ]
 
-BY_CODE: dict[str, Metric] = {m.code: m for m in METRICS}
+# The board pack's data-quality checks: live counts, per LA, of records for data teams to look at.
+# Not performance figures, but counts shown outside the LA all the same, so the small-number rule applies.
+DATA_QUALITY: list[Metric] = [
+    Metric(
+        "dq_open_no_hearing",
+        "Open applications with no hearing recorded",
+        Unit.COUNT,
+        "Open care applications with no hearing of any kind recorded.",
+    ),
+    Metric(
+        "dq_open_past_limit_no_extension",
+        "Open applications older than {s31_limit_weeks} weeks with no extension",
+        Unit.COUNT,
+        "Open care applications issued more than {s31_limit_weeks} weeks ago with no extension recorded for any child.",
+    ),
+    Metric(
+        "dq_lost_hearing_no_reason",
+        "Adjourned or vacated hearings with no reason",
+        Unit.COUNT,
+        "Hearings adjourned or vacated with no reason code recorded.",
+    ),
+    Metric(
+        "dq_episode_no_initial_meeting",
+        "Open episodes with no initial meeting",
+        Unit.COUNT,
+        "Open pre-proceedings episodes with no initial meeting recorded.",
+    ),
+    Metric(
+        "dq_assessment_no_due_or_target",
+        "Assessments with neither a due date nor a target",
+        Unit.COUNT,
+        "Assessments with no due date whose type has no target.",
+    ),
+    Metric(
+        "dq_family_no_social_worker",
+        "Families in proceedings or pre-proceedings with no social worker",
+        Unit.COUNT,
+        "Families with open care proceedings or an open pre-proceedings episode and no allocated social worker.",
+    ),
+]
+
+BY_CODE: dict[str, Metric] = {m.code: m for m in [*METRICS, *DATA_QUALITY]}
 
 
 def get(code: str) -> Metric:

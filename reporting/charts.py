@@ -4,11 +4,16 @@ Every chart comes with a plain-English summary (the SVG's <desc>, and text for t
 same data as a table, because a chart alone fails users of screen readers and anyone who needs the
 exact figures. Series are told apart by dash pattern and marker shape as well as colour, and bar
 values are printed, so colour is never the only signal (WCAG 1.4.1), including in greyscale print.
+
+A value may be ``SUPPRESSED`` (withheld by the small-number rule, ``reporting.selectors``): the
+table and CSV show ``[c]``, the chart marks the point ``[c]`` rather than drawing it, and the summary
+says how many figures are suppressed. "No data" is only ever said of a true absence.
 """
 
 from __future__ import annotations
 
 import csv
+import enum
 import io
 import math
 import re
@@ -20,11 +25,24 @@ from xml.sax.saxutils import escape, quoteattr
 
 from django.utils.safestring import SafeString, mark_safe
 
-__all__ = ["NO_DATA", "NO_VALUE", "Chart", "Series", "bar_chart", "line_chart"]
+__all__ = ["NO_DATA", "NO_VALUE", "SUPPRESSED", "SUPPRESSED_TEXT", "Chart", "Series", "bar_chart", "line_chart"]
 
 NO_DATA = "No data for this period"
 # Shown in table cells with no value: an en dash, as GOV.UK tables do.
 NO_VALUE = "\N{EN DASH}"
+# How a suppressed figure reads wherever it is shown (the ONS and DfE convention).
+SUPPRESSED_TEXT = "[c]"
+ALL_SUPPRESSED = "Every figure here is suppressed ([c]): too few cases to show"
+
+
+class Withheld(enum.Enum):
+    """A figure that exists but may not be shown. An enum, so it survives pickling (the cache) as itself."""
+
+    SUPPRESSED = SUPPRESSED_TEXT
+
+
+SUPPRESSED = Withheld.SUPPRESSED
+Value = float | None | Withheld
 
 # GOV.UK Design System colours.
 BLUE = "#1d70b8"
@@ -70,10 +88,10 @@ _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 @dataclass(frozen=True)
 class Series:
-    """One line of a line chart: a label and one value per category (None for no data)."""
+    """One line of a line chart: a label and one value per category (None for no data, or SUPPRESSED)."""
 
     label: str
-    values: list[float | None]
+    values: list[Value]
 
 
 @dataclass(frozen=True)
@@ -122,10 +140,13 @@ def line_chart(
         for i, category in enumerate(categories)
     ]
     uid = _new_id()
-    if not any(value is not None for item_values in values for value in item_values):
-        return _empty_chart(uid=uid, title=title, width=width, height=height, headers=headers, rows=rows)
+    flat = [value for item_values in values for value in item_values]
+    if not any(_plotted(value) for value in flat):
+        return _empty_chart(
+            uid=uid, title=title, width=width, height=height, headers=headers, rows=rows, suppressed=SUPPRESSED in flat
+        )
 
-    summary = _line_summary(title, categories, series, values, decimals, unit)
+    summary = _line_summary(title, categories, series, values, decimals, unit) + _suppressed_sentence(flat)
     body = _LineChartLayout(
         categories=categories,
         series=series,
@@ -144,7 +165,7 @@ def bar_chart(
     *,
     title: str,
     categories: list[str],
-    values: list[float | None],
+    values: list[Value],
     unit: str = "",
     horizontal: bool = True,
     width: int = 640,
@@ -164,8 +185,16 @@ def bar_chart(
     if height is None:
         height = _HorizontalBarLayout.natural_height(len(categories)) if horizontal else 260
     uid = _new_id()
-    if not any(value is not None for value in cleaned):
-        return _empty_chart(uid=uid, title=title, width=width, height=height, headers=headers, rows=rows)
+    if not any(_plotted(value) for value in cleaned):
+        return _empty_chart(
+            uid=uid,
+            title=title,
+            width=width,
+            height=height,
+            headers=headers,
+            rows=rows,
+            suppressed=SUPPRESSED in cleaned,
+        )
 
     def label(value: float) -> str:
         return _with_unit(value_format.format(value), unit)
@@ -180,21 +209,36 @@ def bar_chart(
 # --- Numbers and words ---------------------------------------------------------------------------
 
 
-def _clean(value: float | None) -> float | None:
-    """A float, or None for missing, NaN and infinite values (which cannot be plotted)."""
-    if value is None:
-        return None
+def _clean(value: Value) -> Value:
+    """A float, SUPPRESSED as it is, or None for missing, NaN and infinite values (which cannot be plotted)."""
+    if value is None or value is SUPPRESSED:
+        return value
     value = float(value)
     return value if math.isfinite(value) else None
 
 
-def _decimals(values: Iterable[float | None]) -> int:
+def _plotted(value: Value) -> bool:
+    """Whether a cleaned value is drawn (a number), rather than missing or suppressed."""
+    return isinstance(value, float)
+
+
+def _decimals(values: Iterable[Value]) -> int:
     """0 if every value is whole, else 1: one column always shows the same number of decimals."""
-    return 0 if all(value.is_integer() for value in values if value is not None) else 1
+    return 0 if all(value.is_integer() for value in values if _plotted(value)) else 1
 
 
-def _format_number(value: float | None, decimals: int) -> str:
-    """Thousands separators and fixed decimals; an en dash for no data."""
+def _suppressed_sentence(values: list[Value]) -> str:
+    """' 2 figures are suppressed ([c]): too few cases to show.' when any are, else ''."""
+    count = sum(value is SUPPRESSED for value in values)
+    if not count:
+        return ""
+    return f" {count} {'figure is' if count == 1 else 'figures are'} suppressed ([c]): too few cases to show."
+
+
+def _format_number(value: Value, decimals: int) -> str:
+    """Thousands separators and fixed decimals; an en dash for no data, [c] for a suppressed figure."""
+    if value is SUPPRESSED:
+        return SUPPRESSED_TEXT
     if value is None:
         return NO_VALUE
     text = f"{value:,.{decimals}f}"
@@ -232,7 +276,7 @@ def _line_summary(
     sentences = []
     others = []
     for item, item_values, d in zip(series, values, decimals, strict=True):
-        points = [(i, value) for i, value in enumerate(item_values) if value is not None]
+        points = [(i, value) for i, value in enumerate(item_values) if _plotted(value)]
         if not points:
             continue
         name = item.label or title
@@ -267,10 +311,10 @@ def _line_summary(
     return " ".join(sentences)
 
 
-def _bar_summary(categories: list[str], values: list[float | None], label: Callable[[float], str]) -> str:
+def _bar_summary(categories: list[str], values: list[Value], label: Callable[[float], str]) -> str:
     """Name the highest, the next highest and the lowest, and how many categories have no data."""
     ranked = sorted(
-        ((value, category) for category, value in zip(categories, values, strict=True) if value is not None),
+        ((value, category) for category, value in zip(categories, values, strict=True) if _plotted(value)),
         key=lambda pair: -pair[0],
     )
     (top, top_name), (low, low_name) = ranked[0], ranked[-1]
@@ -284,10 +328,10 @@ def _bar_summary(categories: list[str], values: list[float | None], label: Calla
             f"{top_name} is highest at {label(top)}, followed by {second_name} at {label(second)}; "
             f"{low_name} is lowest at {label(low)}."
         )
-    missing = len(values) - len(ranked)
+    missing = sum(value is None for value in values)
     if missing:
         summary += f" {missing} {'category has' if missing == 1 else 'categories have'} no data."
-    return summary
+    return summary + _suppressed_sentence(values)
 
 
 def _csv_cell(cell: str) -> str:
@@ -417,13 +461,17 @@ def _svg(*, uid: str, title: str, summary: str, width: int, height: int, body: l
     return mark_safe(_el("svg", root, content))  # noqa: S308
 
 
-def _empty_chart(*, uid: str, title: str, width: int, height: int, headers: list[str], rows: list[list[str]]) -> Chart:
-    summary = f"{NO_DATA}."
+def _empty_chart(
+    *, uid: str, title: str, width: int, height: int, headers: list[str], rows: list[list[str]], suppressed: bool
+) -> Chart:
+    """A frame with one message: no data, or (when there are figures but all are withheld) suppressed."""
+    message = ALL_SUPPRESSED if suppressed else NO_DATA
+    summary = f"{message}."
     body = [
         _el(
             "rect", {"x": 0.5, "y": 0.5, "width": width - 1.0, "height": height - 1.0, "fill": "none", "stroke": BORDER}
         ),
-        _text(width / 2, height / 2 + 5, NO_DATA, text_anchor="middle", fill=SECONDARY_TEXT),
+        _text(width / 2, height / 2 + 5, message, text_anchor="middle", fill=SECONDARY_TEXT),
     ]
     svg = _svg(uid=uid, title=title, summary=summary, width=width, height=height, body=body)
     return Chart(svg=svg, title=title, summary=summary, headers=headers, rows=rows)
@@ -481,7 +529,7 @@ class _LineChartLayout:
         *,
         categories: list[str],
         series: list[Series],
-        values: list[list[float | None]],
+        values: list[list[Value]],
         decimals: list[int],
         unit: str,
         reference_line: tuple[float, str] | None,
@@ -496,7 +544,7 @@ class _LineChartLayout:
         self.reference_line = reference_line
         self.width = width
         self.height = height
-        present = [value for item_values in values for value in item_values if value is not None]
+        present = [value for item_values in values for value in item_values if _plotted(value)]
         if reference_line is not None:
             present.append(float(reference_line[0]))
         self.scale = _Scale.for_values(present)
@@ -596,10 +644,21 @@ class _LineChartLayout:
         ]
 
     def _series(self, index: int, item: Series, xs: list[float], top: float, bottom: float) -> list[str]:
-        """The line, broken at missing values, and a marker with a tooltip at every value."""
+        """The line, broken at missing values, a marker with a tooltip at every value, [c] where suppressed."""
         colour, dash, shape = _SERIES_STYLES[index % len(_SERIES_STYLES)]
         commands, markers, pen_down = [], [], False
         for i, value in enumerate(self.values[index]):
+            if value is SUPPRESSED:
+                # Said at the foot of the plot, stacked by series, so a gap is never read as "no data".
+                pen_down = False
+                # The series' marker, then [c] in text colour (the series colours are too light for text).
+                tooltip = f"{item.label}, {self.categories[i]}: suppressed (too few cases to show)"
+                y = bottom - 12 - index * _LINE_HEIGHT
+                mark = _marker(shape, xs[i] - 9, y, colour) + _text(
+                    xs[i] - 2, y + 5, SUPPRESSED_TEXT, fill=SECONDARY_TEXT
+                )
+                markers.append(_el("g", {"class": "plo-chart__suppressed", "data-index": i}, _title(tooltip) + mark))
+                continue
             if value is None:
                 pen_down = False  # a gap: the next value starts a new segment
                 continue
@@ -637,7 +696,7 @@ class _BarLayout:
         self,
         *,
         categories: list[str],
-        values: list[float | None],
+        values: list[Value],
         label: Callable[[float], str],
         width: int,
         height: int,
@@ -647,7 +706,7 @@ class _BarLayout:
         self.label = label
         self.width = width
         self.height = height
-        self.scale = _Scale.for_values(value for value in values if value is not None)
+        self.scale = _Scale.for_values(value for value in values if _plotted(value))
 
 
 class _HorizontalBarLayout(_BarLayout):
@@ -668,7 +727,7 @@ class _HorizontalBarLayout(_BarLayout):
         # Labels take what they need up to 40% of the width; longer ones wrap onto two lines.
         label_width = min(longest, 0.4 * self.width)
         chars_per_line = max(4, int(label_width // _CHAR_WIDTH))
-        value_width = max(_text_width(self.label(value)) for value in self.values if value is not None) + 12
+        value_width = max(_text_width(self.label(value)) for value in self.values if _plotted(value)) + 12
         left = 8 + label_width + 10
         right = self.width - 8 - value_width
         row = (self.height - self.TOP - self.AXIS) / max(len(self.categories), 1)
@@ -703,7 +762,9 @@ class _HorizontalBarLayout(_BarLayout):
         text = _el("text", {"text-anchor": "end", "fill": TEXT}, tspans)
         return _el("g", {"class": "plo-chart__category"}, _title(category) + text)
 
-    def _bar(self, value: float | None, left: float, right: float, middle: float, thickness: float) -> str:
+    def _bar(self, value: Value, left: float, right: float, middle: float, thickness: float) -> str:
+        if value is SUPPRESSED:
+            return _text(left + 6, middle + 5, SUPPRESSED_TEXT, fill=SECONDARY_TEXT, class_="plo-chart__value")
         if value is None:
             return _text(left + 6, middle + 5, "No data", fill=SECONDARY_TEXT, class_="plo-chart__value")
         zero, end = self._x(0.0, left, right), self._x(value, left, right)
@@ -755,11 +816,16 @@ class _VerticalBarLayout(_BarLayout):
     def _y(self, value: float, top: float, bottom: float) -> float:
         return bottom - self.scale.fraction(value) * (bottom - top)
 
-    def _column(self, value: float | None, middle: float, thickness: float, top: float, bottom: float) -> str:
+    def _column(self, value: Value, middle: float, thickness: float, top: float, bottom: float) -> str:
         zero = self._y(0.0, top, bottom)
-        if value is None:
+        if value is None or value is SUPPRESSED:
             return _text(
-                middle, zero - 6, NO_VALUE, text_anchor="middle", fill=SECONDARY_TEXT, class_="plo-chart__value"
+                middle,
+                zero - 6,
+                _format_number(value, 0),
+                text_anchor="middle",
+                fill=SECONDARY_TEXT,
+                class_="plo-chart__value",
             )
         end = self._y(value, top, bottom)
         rect = _el(

@@ -1,31 +1,47 @@
 """`make run`: prepare the database and serve PLO Tracker on http://127.0.0.1:8000.
 
-Steps, each safe to repeat:
-1. create the database named by DATABASE_URL if missing (without DATABASE_URL, settings start
-   the embedded PostgreSQL in .pgdata/);
+HOST and PORT choose another address (checked first, so a bad value stops at once). Steps, each
+safe to repeat:
+1. create the database named by DATABASE_URL if missing (without DATABASE_URL, this starts the
+   embedded PostgreSQL in .pgdata/ and passes its URL to every process it starts);
 2. migrate;
 3. load demo data with ``seed_demo`` if that command exists and no family is recorded yet;
 4. compute the metrics for every month and build last month's board pack, the first time only
    (afterwards the nightly tasks keep them up to date);
 5. create the demo users with ``create_demo_users`` (it prints the logins);
-6. run Django's development server. With REDIS_URL set, a Celery worker and beat run beside it as
-   child processes and are stopped when the server stops (Ctrl-C). Without REDIS_URL, tasks run
-   in-process (settings make Celery eager).
+6. print the address with the demo logins and run Django's development server. With REDIS_URL
+   set, a Celery worker and beat run beside it as child processes and are stopped when the server
+   stops (Ctrl-C). Without REDIS_URL, tasks run in-process (settings make Celery eager).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from with_services import ensure_database
 
 ROOT = Path(__file__).resolve().parent.parent
-ADDRESS = "127.0.0.1:8000"
 BIN = Path(sys.executable).parent
+# On Ctrl-C the terminal signals every process of the job: how long they get to finish by
+# themselves before they are asked again (SIGTERM).
+STOP_GRACE_SECONDS = 10
+
+
+def server_address() -> tuple[str, str]:
+    """The development server's address from HOST and PORT, as runserver takes it and as a URL."""
+    from plo_tracker.lib.env import env_host, env_port
+
+    host = env_host("HOST", default="127.0.0.1")
+    port = env_port("PORT", default=8000)
+    if ":" in host:  # IPv6: bracketed, as runserver and URLs want it
+        host = f"[{host}]"
+    return f"{host}:{port}", f"http://{host}:{port}/"
 
 
 def _demo_data_loaded() -> bool:
@@ -82,7 +98,16 @@ def start_celery() -> list[subprocess.Popen]:
     ]
 
 
-def stop(processes: list[subprocess.Popen]) -> None:
+def stop(processes: list[subprocess.Popen], *, grace: float = 0) -> None:
+    """Stop the children: ``grace`` seconds to exit by themselves, then SIGTERM, then SIGKILL.
+
+    Cutting a process short in its own clean-up (as a SIGTERM straight after Ctrl-C did) leaves
+    half-written files behind and prints tracebacks.
+    """
+    deadline = time.monotonic() + grace
+    for process in processes:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=max(0.0, deadline - time.monotonic()))
     for process in processes:
         if process.poll() is None:
             process.terminate()
@@ -96,28 +121,48 @@ def stop(processes: list[subprocess.Popen]) -> None:
 
 def main() -> int:
     os.chdir(ROOT)
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        address, url = server_address()
+    except ImproperlyConfigured as error:
+        print(error, file=sys.stderr)
+        return 2
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "plo_tracker.settings")
-    ensure_database(os.environ.get("DATABASE_URL"))
+    if os.environ.get("DATABASE_URL"):
+        ensure_database(os.environ["DATABASE_URL"])
+    else:
+        from plo_tracker.lib.embedded_postgres import database_url
+
+        # Resolved once and handed down: the server, its reloader and Celery connect to it
+        # without each opening the embedded server again.
+        os.environ["DATABASE_URL"] = database_url()
     prepare_database()
 
     # SIGTERM (e.g. from a process manager) stops the children the same way Ctrl-C does.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     processes: list[subprocess.Popen] = []
+    interrupted = False
     try:
         if os.environ.get("REDIS_URL"):
             print("REDIS_URL is set: starting a Celery worker and beat.")
             processes += start_celery()
         else:
             print("REDIS_URL is not set: Celery tasks run in-process.")
-        print(f"PLO Tracker: http://{ADDRESS}/ (Ctrl-C to stop)")
-        server = subprocess.Popen([sys.executable, "manage.py", "runserver", ADDRESS], cwd=ROOT)
+        print(f"\nPLO Tracker: {url} (sign in with a demo login above; Ctrl-C to stop)\n", flush=True)
+        server = subprocess.Popen([sys.executable, "manage.py", "runserver", address], cwd=ROOT)
         processes.insert(0, server)
         return server.wait()
     except KeyboardInterrupt:
+        interrupted = True
         return 0
     finally:
-        stop(processes)
+        # After Ctrl-C the children are already stopping (they had the SIGINT too).
+        stop(processes, grace=STOP_GRACE_SECONDS if interrupted else 0)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:  # Ctrl-C while preparing the database: stop without a traceback
+        sys.exit(130)

@@ -112,6 +112,10 @@ class ChildProceedingsFactory(DjangoModelFactory):
     proceedings = factory.SubFactory(ProceedingsFactory)
     local_authority = factory.SelfAttribute("proceedings.local_authority")
     child = factory.LazyAttribute(lambda o: ChildFactory(family=o.proceedings.family))
+    # A part added to an application made with a concluded date has its final order on that date:
+    # the database derives the application's date from its children's (an open part reopens it).
+    final_outcome_id = factory.LazyAttribute(lambda o: "care_order" if o.proceedings.concluded_date else None)
+    final_outcome_date = factory.SelfAttribute("proceedings.concluded_date")
 
 
 class ExtensionFactory(DjangoModelFactory):

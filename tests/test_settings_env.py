@@ -38,6 +38,9 @@ def test_it_passes_the_deployment_checks_with_production_variables(valid_databas
         ("REDIS_URL", "http://127.0.0.1:6379/0"),
         ("REDIS_URL", "redis://127.0.0.1:6379/zero"),
         ("DEBUG", "sometimes"),
+        ("PLO_MAX_YEARS_AHEAD", "five"),
+        ("PLO_MAX_YEARS_AHEAD", "0"),
+        ("PLO_MAX_YEARS_AHEAD", "101"),
     ],
 )
 def test_it_refuses_to_start_with_a_malformed_variable(valid_database_url, variable, value):

@@ -1,7 +1,7 @@
 """Forms: GOV.UK building blocks (``fields``), one form per milestone (``milestones``), meeting mode (``meetings``)."""
 
-from cases.forms.fields import GovukDateField, GovukDateWidget, MilestoneForm
-from cases.forms.meetings import ActionForm, ActionFormSet, ItemDecisionForm, MeetingOpenForm
+from cases.forms.fields import GovukDateField, GovukDateWidget, MilestoneForm, add_service_errors
+from cases.forms.meetings import ActionForm, ActionFormSet, ItemDecisionForm, MeetingOpenForm, MeetingStep
 from cases.forms.milestones import (
     AssessmentForm,
     CaseForm,
@@ -38,7 +38,9 @@ __all__ = [
     "ItemDecisionForm",
     "LetterForm",
     "MeetingOpenForm",
+    "MeetingStep",
     "MilestoneForm",
     "PPMeetingForm",
     "ProceedingsForm",
+    "add_service_errors",
 ]

@@ -6,7 +6,7 @@ import datetime as dt
 import uuid
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 from cases import models as m
 
@@ -161,9 +161,28 @@ class MilestoneForm(forms.ModelForm):
             for name in list(errors.error_dict):
                 if name in self._errors:
                     del errors.error_dict[name]
+                elif name != NON_FIELD_ERRORS and name not in self.fields:
+                    # A model rule on a field this form does not show (Django would raise
+                    # ValueError, a 500): the message goes above the form instead.
+                    errors.error_dict.setdefault(NON_FIELD_ERRORS, []).extend(errors.error_dict.pop(name))
             if not errors.error_dict:
                 return
         super()._update_errors(errors)
 
     def children_queryset(self):
         return self.family.children.order_by("date_of_birth", "pk")
+
+
+def add_service_errors(form: forms.BaseForm, error: ValidationError, *, prefix: str = "") -> None:
+    """Put a service's errors on the form's fields (``name`` or ``prefix + name``), or above the
+    form when it has no such field."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for name, errors in error.message_dict.items():
+        for candidate in (name, f"{prefix}{name}"):
+            if candidate in form.fields:
+                form.add_error(candidate, errors)
+                break
+        else:
+            form.add_error(None, errors)

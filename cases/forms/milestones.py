@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 
 from cases import constants as c
 from cases import models as m
+from cases import thresholds
 from cases.forms.fields import (
     BaseMeta,
     GovukDateField,
@@ -128,13 +129,10 @@ class DecisionForm(MilestoneForm):
 
 
 class ProceedingsForm(MilestoneForm):
-    intro = "The care application (Section 31): day 1 of the 26 weeks is the issue date."
-
     children = forms.ModelMultipleChoiceField(
         queryset=m.Child.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         label="Children in the application",
-        help_text="Each child has their own 26-week timetable, plans and final order.",
     )
 
     class Meta(BaseMeta):
@@ -151,6 +149,9 @@ class ProceedingsForm(MilestoneForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        weeks = thresholds.current().s31_limit_weeks
+        self.intro = f"The care application (Section 31): day 1 of the {weeks} weeks is the issue date."
+        self.fields["children"].help_text = f"Each child has their own {weeks}-week timetable, plans and final order."
         self.fields["children"].queryset = self.children_queryset()
         self.fields["court"].empty_label = "Select a court"
         self.fields["court"].widget = forms.Select(choices=self.fields["court"].choices)
@@ -180,14 +181,17 @@ class HearingForm(MilestoneForm):
 
 
 class ExtensionForm(MilestoneForm):
-    intro = "An extension of one child's timetable: up to 8 weeks, only where necessary to resolve the case justly."
-
     class Meta(BaseMeta):
         model = m.Extension
         fields = ["child_proceedings", "granted_date", "new_end_date", "reason"]
 
     def __init__(self, *args, proceedings: m.Proceedings, **kwargs):
         super().__init__(*args, **kwargs)
+        weeks = thresholds.current().extension_max_weeks
+        self.intro = (
+            f"An extension of one child's timetable: up to {weeks} weeks, only where necessary to resolve the case "
+            "justly."
+        )
         field = self.fields["child_proceedings"]
         field.queryset = proceedings.child_parts.select_related("child", "proceedings")
         field.label = "Child"
@@ -233,10 +237,12 @@ class AssessmentForm(MilestoneForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields[
-            "due_date"
-        ].help_text = (
-            "Leave empty to use the good-practice target (viability 2 weeks, parenting 8, connected carer 10)."
+        # The targets are reference data (each assessment type's target weeks), so say them from there.
+        targets = self.fields["assessment_type"].queryset.filter(target_weeks__isnull=False)
+        self.fields["due_date"].help_text = (
+            "Leave empty to use the good-practice target: "
+            + "; ".join(f"{kind.label}, {kind.target_weeks} weeks" for kind in targets)
+            + "."
         )
 
 
@@ -256,4 +262,4 @@ class DelayEventForm(MilestoneForm):
 
 
 class CaseSearchForm(forms.Form):
-    q = forms.CharField(label="Search by child's name or LA reference", required=False, max_length=100)
+    q = forms.CharField(label="Search by name or LA reference", required=False, max_length=100)

@@ -20,7 +20,6 @@ from cases.models.records import (
     Family,
     ScopedQuerySet,
     date_order_errors,
-    not_in_future,
     on_or_after,
     track_history,
 )
@@ -72,7 +71,6 @@ __all__ = [
     "User",
     "UserManager",
     "date_order_errors",
-    "not_in_future",
     "on_or_after",
     "track_history",
 ]

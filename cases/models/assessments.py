@@ -2,19 +2,39 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.db.models import Q
 
 from cases import constants as c
 from cases.models.pre_proceedings import PreProceedingsEpisode
 from cases.models.proceedings import Proceedings
-from cases.models.records import CaseRecord, Family, date_order_errors, not_in_future, on_or_after, track_history
+from cases.models.records import CaseRecord, Family, date_order_errors, on_or_after, track_history
 from cases.models.reference import AssessmentType, DelayReason
 
 
+class LinkedToStage:
+    """A record made during pre-proceedings or proceedings (``episode`` and ``proceedings`` fields)."""
+
+    def link_to_current_stage(self) -> None:
+        """Unless already linked: link to the family's open proceedings, else to its latest episode.
+
+        The one rule for which stage a new record belongs to: the milestone form's record and the
+        service both call it, so the form validates the record the service will save.
+        """
+        if self.episode_id or self.proceedings_id:
+            return
+        self.proceedings = self.family.proceedings.open().order_by("-issue_date", "-pk").first()
+        if self.proceedings is None:
+            self.episode = self.family.episodes.order_by("-gateway_meeting_date", "-pk").first()
+
+    @property
+    def is_linked(self) -> bool:
+        return bool(self.episode_id or self.proceedings_id)
+
+
 @track_history
-class Assessment(CaseRecord):
+class Assessment(LinkedToStage, CaseRecord):
     """An assessment instructed during pre-proceedings or proceedings."""
 
     family = models.ForeignKey(
@@ -51,6 +71,9 @@ class Assessment(CaseRecord):
         max_length=20, choices=c.AssessmentOutcome.choices, blank=True, help_text="Conclusion of the assessment."
     )
 
+    happened_dates = ("instructed_date", "completed_date")
+    planned_dates = ("due_date",)
+
     class Meta:
         ordering = ["instructed_date"]
         constraints = [
@@ -77,18 +100,18 @@ class Assessment(CaseRecord):
         return f"{self.assessment_type} instructed {self.instructed_date}"
 
     def clean(self) -> None:
-        errors = not_in_future(self, ["instructed_date", "completed_date"])
-        errors.update({k: v for k, v in date_order_errors(self).items() if k not in errors})
+        errors = date_order_errors(self)
         if self.outcome and not self.completed_date:
             errors.setdefault("completed_date", "Enter the completion date before the outcome.")
-        if not self.episode_id and not self.proceedings_id:
-            errors["episode"] = "Link the assessment to the pre-proceedings episode or the proceedings."
+        if not self.is_linked:
+            # Not a field of the milestone form (the link is worked out for it), so not on a field.
+            errors[NON_FIELD_ERRORS] = "Link the assessment to the pre-proceedings episode or the proceedings."
         if errors:
             raise ValidationError(errors)
 
 
 @track_history
-class DelayEvent(CaseRecord):
+class DelayEvent(LinkedToStage, CaseRecord):
     """Days lost on a case, with the reason coded from the delay taxonomy."""
 
     family = models.ForeignKey(
@@ -116,6 +139,8 @@ class DelayEvent(CaseRecord):
     reason = models.ForeignKey(DelayReason, on_delete=models.PROTECT, help_text="Reason code (maps to a driver).")
     note = models.TextField(blank=True, help_text="What happened, in brief.")
 
+    happened_dates = ("event_date",)
+
     class Meta:
         ordering = ["event_date"]
         constraints = [
@@ -130,7 +155,7 @@ class DelayEvent(CaseRecord):
         return f"{self.days_lost} days lost on {self.event_date}"
 
     def clean(self) -> None:
-        errors = not_in_future(self, ["event_date"])
+        errors = {}
         if self.days_lost is not None and self.days_lost < 1:
             errors["days_lost"] = "Days lost must be 1 or more."
         if errors:

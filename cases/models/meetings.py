@@ -6,10 +6,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.functional import cached_property
 
 from cases import constants as c
 from cases.models.organisations import Area, Team
-from cases.models.records import CaseRecord, Family, not_in_future, track_history
+from cases.models.records import CaseRecord, Family, ScopedQuerySet, track_history
 
 
 @track_history
@@ -27,6 +28,9 @@ class TrackerMeeting(CaseRecord):
     )
     closed_at = models.DateTimeField(null=True, blank=True, help_text="When the chair closed the meeting record.")
 
+    # Recorded ahead of the day or after it.
+    planned_dates = ("meeting_date",)
+
     class Meta:
         ordering = ["-meeting_date", "-pk"]
         constraints = [
@@ -41,6 +45,14 @@ class TrackerMeeting(CaseRecord):
 
     def __str__(self) -> str:
         return f"Tracker meeting {self.meeting_date:%-d %B %Y} ({self.scope_label})"
+
+    @cached_property
+    def worded_flags(self):
+        """The flags in words with the thresholds in force, read once for a page of the agenda."""
+        from cases import thresholds
+        from cases.flags import worded_flags
+
+        return worded_flags(thresholds.current())
 
     @property
     def scope_label(self) -> str:
@@ -87,6 +99,8 @@ class MeetingItem(CaseRecord):
     note = models.TextField(blank=True, help_text="Reasons and discussion, in brief.")
     decided_at = models.DateTimeField(null=True, blank=True, help_text="When the decision was recorded.")
 
+    planned_dates = ("review_date",)
+
     class Meta:
         ordering = ["meeting", "position"]
         constraints = [
@@ -104,10 +118,10 @@ class MeetingItem(CaseRecord):
 
     @property
     def flag_labels(self) -> list[str]:
-        """The flags raised when the agenda was set, in words."""
-        from cases.flags import FLAGS_BY_CODE
+        """The flags raised when the agenda was set, in words (the thresholds read once per meeting)."""
+        from cases.flags import flag_labels
 
-        return [FLAGS_BY_CODE[code].label if code in FLAGS_BY_CODE else code for code in self.flags]
+        return flag_labels(self.flags, self.meeting.worded_flags)
 
     def clean(self) -> None:
         errors = {}
@@ -119,9 +133,19 @@ class MeetingItem(CaseRecord):
             raise ValidationError(errors)
 
 
+class MeetingActionQuerySet(ScopedQuerySet):
+    """Meeting actions, scoped to an LA, with the open ones."""
+
+    def open(self) -> MeetingActionQuerySet:
+        """Actions not yet done."""
+        return self.filter(completed_date__isnull=True)
+
+
 @track_history
 class MeetingAction(CaseRecord):
     """An action agreed for a case: what, who owns it, and by when."""
+
+    objects = MeetingActionQuerySet.as_manager()
 
     family = models.ForeignKey(
         Family, on_delete=models.PROTECT, related_name="actions", help_text="The case the action is for."
@@ -141,6 +165,9 @@ class MeetingAction(CaseRecord):
         "completed date", null=True, blank=True, help_text="When it was done; empty while open."
     )
 
+    happened_dates = ("completed_date",)
+    planned_dates = ("due_date",)
+
     class Meta:
         ordering = ["due_date", "pk"]
 
@@ -149,10 +176,11 @@ class MeetingAction(CaseRecord):
 
     @property
     def is_open(self) -> bool:
+        """``open()`` on a loaded row."""
         return self.completed_date is None
 
     def clean(self) -> None:
-        errors = not_in_future(self, ["completed_date"])
+        errors = {}
         if not (self.description or "").strip():
             errors["description"] = "Enter what must be done."
         if not (self.owner or "").strip():

@@ -7,7 +7,7 @@ from django.contrib.auth.models import UserManager as BaseUserManager
 from django.db import models
 from django.db.models import Q
 
-from cases.constants import AGGREGATE_ONLY_ROLES, LA_ROLES, WRITE_ROLES, Role
+from cases.constants import LA_ROLES, Role
 
 
 class LocalAuthority(models.Model):
@@ -88,18 +88,3 @@ class User(AbstractUser):
                 violation_error_message="A user with an LA role must belong to a local authority.",
             )
         ]
-
-    @property
-    def has_la_access(self) -> bool:
-        """True if the user may see identifiable children of their own LA."""
-        return self.is_active and self.role in LA_ROLES and self.local_authority_id is not None
-
-    @property
-    def can_write_cases(self) -> bool:
-        """True if the user may record or correct case data in their LA."""
-        return self.has_la_access and self.role in WRITE_ROLES
-
-    @property
-    def is_aggregate_only(self) -> bool:
-        """True for roles that see aggregate figures only."""
-        return self.role in AGGREGATE_ONLY_ROLES

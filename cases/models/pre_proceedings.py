@@ -7,12 +7,34 @@ from django.db import models
 from django.db.models import Q
 
 from cases import constants as c
-from cases.models.records import CaseRecord, Child, Family, date_order_errors, not_in_future, on_or_after, track_history
+from cases.models.records import (
+    CaseRecord,
+    Child,
+    Family,
+    ScopedQuerySet,
+    date_order_errors,
+    on_or_after,
+    track_history,
+)
+
+# An open episode: started, with no step-down or issue decision yet. The one definition, used by
+# ``open()`` and the partial index that finds a family's open episode.
+OPEN_EPISODE = Q(start_date__isnull=False, step_decision_date__isnull=True)
+
+
+class EpisodeQuerySet(ScopedQuerySet):
+    """Pre-proceedings episodes, scoped to an LA, with the open ones."""
+
+    def open(self) -> EpisodeQuerySet:
+        """Episodes that have started and have no step-down or issue decision yet."""
+        return self.filter(OPEN_EPISODE)
 
 
 @track_history
 class PreProceedingsEpisode(CaseRecord):
     """One pre-proceedings episode for a family, from legal gateway decision to step decision."""
+
+    objects = EpisodeQuerySet.as_manager()
 
     family = models.ForeignKey(
         Family, on_delete=models.PROTECT, related_name="episodes", help_text="The family (case) the episode is for."
@@ -89,12 +111,23 @@ class PreProceedingsEpisode(CaseRecord):
         help_text="Date the letter initiating care proceedings was sent (CIN LetterInitCPDate).",
     )
 
+    happened_dates = (
+        "gateway_meeting_date",
+        "start_date",
+        "lbp_sent_date",
+        "fgdm_offered_date",
+        "fgdm_held_date",
+        "step_decision_date",
+        "court_application_date",
+        "letter_initiating_cp_date",
+    )
+
     class Meta:
         ordering = ["-gateway_meeting_date"]
         indexes = [
             models.Index(
                 fields=["family"],
-                condition=Q(start_date__isnull=False, step_decision_date__isnull=True),
+                condition=OPEN_EPISODE,
                 name="episode_open_by_family",
             ),
         ]
@@ -165,23 +198,11 @@ class PreProceedingsEpisode(CaseRecord):
 
     @property
     def is_open(self) -> bool:
+        """``OPEN_EPISODE`` on a loaded row."""
         return self.start_date is not None and self.step_decision_date is None
 
     def clean(self) -> None:
-        errors = not_in_future(
-            self,
-            [
-                "gateway_meeting_date",
-                "start_date",
-                "lbp_sent_date",
-                "fgdm_offered_date",
-                "fgdm_held_date",
-                "step_decision_date",
-                "court_application_date",
-                "letter_initiating_cp_date",
-            ],
-        )
-        errors.update({k: v for k, v in date_order_errors(self).items() if k not in errors})
+        errors = date_order_errors(self)
         if self.gateway_outcome == c.GatewayOutcome.START_PRE_PROCEEDINGS and self.start_date is None:
             errors.setdefault("start_date", "Enter the date pre-proceedings started.")
         if bool(self.step_decision_date) != bool(self.outcome):
@@ -219,6 +240,8 @@ class PreProceedingsMeeting(CaseRecord):
     )
     note = models.TextField(blank=True, help_text="What was agreed, in brief.")
 
+    happened_dates = ("meeting_date",)
+
     class Meta:
         ordering = ["meeting_date"]
 
@@ -226,7 +249,7 @@ class PreProceedingsMeeting(CaseRecord):
         return f"{self.get_kind_display()} on {self.meeting_date}"
 
     def clean(self) -> None:
-        errors = not_in_future(self, ["meeting_date"])
+        errors = {}
         start = self.episode.start_date if self.episode_id else None
         if self.meeting_date and start and self.meeting_date < start:
             errors.setdefault("meeting_date", "A pre-proceedings meeting must be on or after the start date.")

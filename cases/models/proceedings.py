@@ -9,14 +9,38 @@ from django.db import models
 from django.db.models import Q
 
 from cases import constants as c
+from cases import thresholds
 from cases.models.pre_proceedings import PreProceedingsEpisode
-from cases.models.records import CaseRecord, Child, Family, date_order_errors, not_in_future, on_or_after, track_history
+from cases.models.records import (
+    CaseRecord,
+    Child,
+    Family,
+    ScopedQuerySet,
+    date_order_errors,
+    on_or_after,
+    track_history,
+)
 from cases.models.reference import Court, DelayReason, HearingType, OrderOutcome
+from cases.thresholds import Thresholds
+
+# Open proceedings: not concluded (the database derives the date, migration 0012). The one
+# definition, used by ``open()`` and the partial index that finds a family's open proceedings.
+OPEN_PROCEEDINGS = Q(concluded_date__isnull=True)
+
+
+class ProceedingsQuerySet(ScopedQuerySet):
+    """Care applications, scoped to an LA, with the open ones."""
+
+    def open(self) -> ProceedingsQuerySet:
+        """Applications with a child still waiting for a final outcome."""
+        return self.filter(OPEN_PROCEEDINGS)
 
 
 @track_history
 class Proceedings(CaseRecord):
     """A Section 31 care application: one court case number, one or more children."""
+
+    objects = ProceedingsQuerySet.as_manager()
 
     family = models.ForeignKey(
         Family,
@@ -34,7 +58,9 @@ class Proceedings(CaseRecord):
     )
     court = models.ForeignKey(Court, on_delete=models.PROTECT, help_text="Court where the case is heard.")
     court_case_number = models.CharField(max_length=40, help_text="Court case number (SSD court reference).")
-    issue_date = models.DateField("issue date", help_text="Date the application was issued: day 1 of the 26 weeks.")
+    issue_date = models.DateField(
+        "issue date", help_text="Date the application was issued: day 1 of the statutory time limit."
+    )
     judge = models.CharField(max_length=100, blank=True, help_text="Allocated judge or tier.")
     guardian_allocated_date = models.DateField(
         "date the guardian was allocated",
@@ -52,13 +78,13 @@ class Proceedings(CaseRecord):
         help_text="Date the last child's final order (or withdrawal, refusal, no order) was made. Derived.",
     )
 
+    happened_dates = ("issue_date", "guardian_allocated_date", "concluded_date")
+
     class Meta:
         ordering = ["-issue_date"]
         verbose_name_plural = "proceedings"
         indexes = [
-            models.Index(
-                fields=["family"], condition=Q(concluded_date__isnull=True), name="proceedings_open_by_family"
-            ),
+            models.Index(fields=["family"], condition=OPEN_PROCEEDINGS, name="proceedings_open_by_family"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["local_authority", "court_case_number"], name="proceedings_unique_number"),
@@ -85,9 +111,13 @@ class Proceedings(CaseRecord):
     def __str__(self) -> str:
         return f"{self.court_case_number} ({self.family})"
 
+    @property
+    def is_open(self) -> bool:
+        """``OPEN_PROCEEDINGS`` on a loaded row."""
+        return self.concluded_date is None
+
     def clean(self) -> None:
-        errors = not_in_future(self, ["issue_date", "guardian_allocated_date"])
-        errors.update({k: v for k, v in date_order_errors(self).items() if k not in errors})
+        errors = date_order_errors(self)
         if self.short_notice and not self.short_notice_reason:
             errors["short_notice_reason"] = "Select why the application was made at short notice."
         if not self.short_notice and self.short_notice_reason:
@@ -122,6 +152,8 @@ class ChildProceedings(CaseRecord):
         "final order date", null=True, blank=True, help_text="Date of the final order or outcome."
     )
 
+    happened_dates = ("final_outcome_date",)
+
     class Meta:
         ordering = ["proceedings", "child"]
         verbose_name_plural = "child proceedings"
@@ -139,7 +171,7 @@ class ChildProceedings(CaseRecord):
         return f"{self.child} in {self.proceedings}"
 
     def clean(self) -> None:
-        errors = not_in_future(self, ["final_outcome_date"])
+        errors = {}
         if self.final_outcome_id and not self.final_outcome_date:
             errors["final_outcome_date"] = "Enter the date of the final order or outcome."
         if self.final_outcome_date and not self.final_outcome_id:
@@ -154,12 +186,13 @@ class ChildProceedings(CaseRecord):
         if errors:
             raise ValidationError(errors)
 
-    def current_end_date(self, *, before: Extension | None = None) -> dt.date:
-        """End of the child's timetable: issue + 26 weeks, moved by each extension granted.
+    def current_end_date(self, *, before: Extension | None = None, limits: Thresholds | None = None) -> dt.date:
+        """End of the child's timetable: issue + the statutory limit, moved by each extension granted.
 
         With ``before``, only the extensions granted before that one count (its own baseline).
+        ``limits`` saves reading the thresholds again when the caller has them.
         """
-        end = self.proceedings.issue_date + dt.timedelta(weeks=26)
+        end = (limits or thresholds.current()).timetable_end(self.proceedings.issue_date)
         for extension in self.extensions.all():
             if before is not None and extension.pk == before.pk:
                 continue
@@ -172,7 +205,7 @@ class ChildProceedings(CaseRecord):
 
 @track_history
 class Extension(CaseRecord):
-    """An extension of a child's 26-week timetable (up to 8 weeks each, s.32(5))."""
+    """An extension of a child's timetable (each up to the longest single extension, s.32(5))."""
 
     child_proceedings = models.ForeignKey(
         ChildProceedings,
@@ -183,6 +216,9 @@ class Extension(CaseRecord):
     granted_date = models.DateField("date the extension was granted", help_text="Date the court granted the extension.")
     new_end_date = models.DateField("new end date", help_text="New date by which the case must be decided.")
     reason = models.TextField(help_text="Why the extension was necessary to resolve the case justly.")
+
+    happened_dates = ("granted_date",)
+    planned_dates = ("new_end_date",)
 
     class Meta:
         ordering = ["granted_date"]
@@ -198,21 +234,24 @@ class Extension(CaseRecord):
         return f"Extension to {self.new_end_date}"
 
     def clean(self) -> None:
-        errors = not_in_future(self, ["granted_date"])
+        errors = {}
         if self.granted_date and self.new_end_date and self.new_end_date <= self.granted_date:
             errors["new_end_date"] = "The new end date must be after the date the extension was granted."
         if not self.reason.strip():
             errors["reason"] = "Enter why the extension was necessary to resolve the case justly."
         if self.child_proceedings_id and self.new_end_date:
-            current = self.child_proceedings.current_end_date(before=self)
+            limits = thresholds.current()
+            current = self.child_proceedings.current_end_date(before=self, limits=limits)
+            # Python dates end at 9999-12-31: a timetable ending that late has no later limit.
+            latest = current + limits.extension_max if current <= dt.date.max - limits.extension_max else dt.date.max
             if "new_end_date" in errors:
                 pass
             elif self.new_end_date <= current:
                 errors["new_end_date"] = f"The new end date must be after the current end date, {current:%-d %B %Y}."
-            elif self.new_end_date > current + dt.timedelta(weeks=8):
+            elif self.new_end_date > latest:
                 errors["new_end_date"] = (
-                    f"An extension can be up to 8 weeks: the new end date must be on or before "
-                    f"{current + dt.timedelta(weeks=8):%-d %B %Y}."
+                    f"An extension can be up to {limits.extension_max_weeks} weeks: the new end date must be on "
+                    f"or before {latest:%-d %B %Y}."
                 )
             issue = self.child_proceedings.proceedings.issue_date
             if self.granted_date and self.granted_date < issue:
@@ -245,6 +284,9 @@ class Hearing(CaseRecord):
     )
     relisted_date = models.DateField("re-listed date", null=True, blank=True, help_text="New date when re-listed.")
     note = models.TextField(blank=True, help_text="Anything else about the hearing, in brief.")
+
+    # Listed for a date ahead or past; whether it took place is the status's rule.
+    planned_dates = ("listed_date", "relisted_date")
 
     class Meta:
         ordering = ["listed_date"]

@@ -4,11 +4,16 @@ family and children.
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import ClassVar
+
 import pghistory
+from dateutil.relativedelta import relativedelta
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from cases import constants as c
 from cases.models.organisations import LocalAuthority, Team
@@ -44,18 +49,8 @@ def on_or_after(later: str, earlier: str, name: str, message: str) -> models.Che
     return constraint
 
 
-def not_in_future(instance: models.Model, fields: list[str]) -> dict[str, str]:
-    """Errors for date fields later than today (a milestone is recorded once it has happened)."""
-    from django.utils import timezone
-
-    today = timezone.localdate()
-    errors = {}
-    for name in fields:
-        value = getattr(instance, name)
-        if value is not None and value > today:
-            label = instance._meta.get_field(name).verbose_name
-            errors[name] = f"The {label} must be today or in the past."
-    return errors
+# No case date is earlier (see CaseRecord.date_bound_errors): an earlier one is a mistyped year.
+EARLIEST_DATE = dt.date(1900, 1, 1)
 
 
 def date_order_errors(instance: models.Model) -> dict[str, str]:
@@ -77,7 +72,10 @@ class ScopedQuerySet(models.QuerySet):
 
     def visible_to(self, user) -> ScopedQuerySet:
         """Rows of the user's own LA; nothing for aggregate-only or inactive users."""
-        if user is None or not user.is_authenticated or not user.has_la_access:
+        # Imported here: the permissions module names the case models, so it loads after them.
+        from cases.permissions import SEE_IDENTIFIABLE
+
+        if not SEE_IDENTIFIABLE(user):
             return self.none()
         return self.filter(local_authority_id=user.local_authority_id)
 
@@ -107,10 +105,80 @@ class CaseRecord(models.Model):
         help_text="Who last changed the record.",
     )
 
+    # Sane bounds on every date, so a mistyped year is refused on its field instead of being stored
+    # (where a far-future date would break the pages and sums that add to it). Every date field of
+    # a case model is declared in one of these (a test checks it). Nothing is before EARLIEST_DATE;
+    # a date of something that has happened (a meeting held, a letter sent, an order made) is today
+    # or earlier; a planned date (due, listed, review) at most PLO_MAX_YEARS_AHEAD years ahead;
+    # the others at most their number of months ahead.
+    happened_dates: ClassVar[tuple[str, ...]] = ()
+    planned_dates: ClassVar[tuple[str, ...]] = ()
+    months_ahead: ClassVar[dict[str, int]] = {}
+
     objects = ScopedQuerySet.as_manager()
 
     class Meta:
         abstract = True
+
+    def latest_date(self, name: str, *, today: dt.date) -> dt.date | None:
+        """The latest date the field accepts, or None when it has no upper bound."""
+        if name in self.happened_dates:
+            return today
+        if name in self.planned_dates:
+            return today + relativedelta(years=settings.PLO_MAX_YEARS_AHEAD)
+        if name in self.months_ahead:
+            return today + relativedelta(months=self.months_ahead[name])
+        return None
+
+    def date_bound_errors(self, *, exclude: set[str] | frozenset[str] = frozenset()) -> dict[str, str]:
+        """The date fields outside their bounds, each with its message."""
+        today = timezone.localdate()
+        errors = {}
+        for name in (*self.happened_dates, *self.planned_dates, *self.months_ahead):
+            value = getattr(self, name)
+            if name in exclude or not isinstance(value, dt.date):
+                continue
+            label = self._meta.get_field(name).verbose_name
+            latest = self.latest_date(name, today=today)
+            if value < EARLIEST_DATE:
+                errors[name] = f"The {label} must be on or after {EARLIEST_DATE:%-d %B %Y}."
+            elif latest is not None and value > latest:
+                if name in self.happened_dates:
+                    errors[name] = f"The {label} must be today or in the past."
+                else:
+                    errors[name] = f"The {label} must be on or before {latest:%-d %B %Y}."
+        return errors
+
+    def clean_fields(self, exclude=None) -> None:
+        """Each field's own rules, then the date bounds of the fields not excluded (a form's own fields)."""
+        exclude = set(exclude or ())
+        errors: dict = {}
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        for name, message in self.date_bound_errors(exclude=exclude | set(errors)).items():
+            errors[name] = [message]
+        if errors:
+            raise ValidationError(errors)
+
+    def full_clean(self, exclude=None, validate_unique=True, validate_constraints=True) -> None:
+        """Validate as Django does, keeping one message per field: the first rule it breaks.
+
+        A field's own rules (a real date, within its bounds) run first, so a date of 31/12/9999 is
+        refused for that and not also for coming after another date.
+        """
+        try:
+            super().full_clean(
+                exclude=exclude, validate_unique=validate_unique, validate_constraints=validate_constraints
+            )
+        except ValidationError as error:
+            raise ValidationError(
+                {
+                    name: messages if name == NON_FIELD_ERRORS else messages[:1]
+                    for name, messages in error.error_dict.items()
+                }
+            ) from None
 
     def get_constraints(self):
         """Unique constraints only: each model's clean() reports its CheckConstraints on the right field.
@@ -181,6 +249,10 @@ class Child(CaseRecord):
         max_length=4, choices=c.Ethnicity.choices, default=c.Ethnicity.NOBT, help_text="Ethnicity (CIN code)."
     )
 
+    happened_dates = ("date_of_birth",)
+    # A pregnancy lasts about nine months: a due date further ahead is a mistyped year.
+    months_ahead: ClassVar[dict[str, int]] = {"expected_due_date": 10}
+
     class Meta:
         ordering = ["last_name", "first_name"]
         verbose_name_plural = "children"
@@ -201,7 +273,7 @@ class Child(CaseRecord):
         return self.date_of_birth is None
 
     def clean(self) -> None:
-        errors = not_in_future(self, ["date_of_birth"])
+        errors = {}
         if self.date_of_birth is None and self.expected_due_date is None:
             errors["date_of_birth"] = "Enter a date of birth, or an expected due date for an unborn child."
         if self.date_of_birth is not None and self.expected_due_date is not None:

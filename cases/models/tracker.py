@@ -17,7 +17,9 @@ class TrackerRow(models.Model):
     ``cases_trackerfacts``, which statement-level triggers on every source table refresh for the
     families a write touches (migration 0007), so the tracker list reads stored rows. The family's
     team and social worker are copied in too (migration 0008), so the list can filter, sort and page
-    on this table alone. Read-only from Django: nothing else writes to it.
+    on this table alone; so are the dates each flag is raised from (migration 0009) and each
+    next-due item is due (migration 0011). Every stored date is one Python can hold. Read-only from
+    Django: nothing else writes to it.
     """
 
     family = models.OneToOneField(
@@ -61,6 +63,18 @@ class TrackerRow(models.Model):
     repeat_episode_from = models.DateField(null=True)
     baby_or_unborn_from = models.DateField(null=True)
     baby_or_unborn_until = models.DateField(null=True)
+
+    # When each next-due item is due; NULL: not due (done, or not at that stage). Migration 0011
+    # defines them from the case and the thresholds; ``cases.next_due`` turns them into items.
+    lbp_due = models.DateField(null=True)
+    initial_meeting_due = models.DateField(null=True)
+    review_due = models.DateField(null=True)
+    fgdm_due = models.DateField(null=True)
+    decision_due = models.DateField(null=True)
+    pre_birth_plan_due = models.DateField(null=True)
+    cmh_window_start = models.DateField(null=True)
+    cmh_due = models.DateField(null=True)
+    irh_due = models.DateField(null=True)
 
     objects = ScopedQuerySet.as_manager()
 

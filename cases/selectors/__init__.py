@@ -4,15 +4,17 @@
 ``meetings`` the reads of meeting mode.
 """
 
-from cases.selectors.cases import case_get, case_list, case_next_due, case_stage, case_timeline
-from cases.selectors.meetings import meeting_get, meeting_item_get, meetings_list, scoped_tracker
+from cases.selectors.cases import case_due_items, case_get, case_list, case_stage, case_timeline, family_search
+from cases.selectors.meetings import case_open_actions, meeting_get, meeting_item_get, meetings_list, scoped_tracker
 
 __all__ = [
+    "case_due_items",
     "case_get",
     "case_list",
-    "case_next_due",
+    "case_open_actions",
     "case_stage",
     "case_timeline",
+    "family_search",
     "meeting_get",
     "meeting_item_get",
     "meetings_list",

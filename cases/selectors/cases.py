@@ -8,34 +8,53 @@ caseload, so it costs the same few queries for any number of cases.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
-from decimal import Decimal
+from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Case, Prefetch, Q, QuerySet, When
 from django.urls import reverse
 
 from cases import constants as c
 from cases import models as m
+from cases import next_due
 from cases.permissions import get_visible
 from cases.selectors import tracker
 
 
+def family_search(*, user, query: str) -> QuerySet:
+    """The user's LA's families, open or closed, matching a family name, LA reference, child's name or LA child ID.
+
+    Names match in part and references in full, ignoring case; an empty query matches nothing.
+    The one search: the case list and the tracker's name filter both use it.
+    """
+    query = query.strip()
+    if not query:
+        return m.Family.objects.none()
+    children = (
+        m.Child.objects.visible_to(user)
+        .filter(Q(first_name__icontains=query) | Q(last_name__icontains=query) | Q(la_child_id__iexact=query))
+        .values("family_id")
+    )
+    return m.Family.objects.visible_to(user).filter(
+        Q(name__icontains=query) | Q(la_reference__iexact=query) | Q(pk__in=children)
+    )
+
+
 def case_list(*, user, today: dt.date, search: str = "", scope: str = "mine") -> QuerySet:
-    """Open cases for the user: a social worker's own, a team manager's team, else the whole LA."""
-    queryset = tracker.tracker_queryset(user=user, today=today)
+    """Open cases for the user: a social worker's own, a team manager's team, else the whole LA.
+
+    With a search, the matching families of that scope, open and closed: open ones first, red and
+    amber first, then closed ones (``closed``, no facts) by name.
+    """
+    searching = bool(search.strip())
+    queryset = tracker.tracker_queryset(user=user, today=today, include_closed=searching)
     if scope == "mine":
         if user.role == c.Role.SOCIAL_WORKER:
             queryset = queryset.filter(social_worker=user)
         elif user.role == c.Role.TEAM_MANAGER and user.team_id:
             queryset = queryset.filter(team_id=user.team_id)
-    search = search.strip()
-    if search:
-        matching_children = m.Child.objects.filter(
-            Q(first_name__icontains=search) | Q(last_name__icontains=search) | Q(la_child_id__iexact=search)
-        ).values("family_id")
-        queryset = queryset.filter(
-            Q(name__icontains=search) | Q(la_reference__iexact=search) | Q(pk__in=matching_children)
-        )
+    if searching:
+        queryset = queryset.filter(pk__in=family_search(user=user, query=search).values("pk"))
+        return queryset.order_by("closed", "rag_order", "started_on", Case(When(closed=True, then="name")), "pk")
     return queryset.order_by("rag_order", "started_on", "pk")
 
 
@@ -75,7 +94,7 @@ def case_get(*, user, case_id: int) -> m.Family:
 
 
 # ---------------------------------------------------------------------------
-# Stage, timeline and next-due items of a loaded case (no further queries)
+# Stage and timeline of a loaded case (no further queries), and what is due on it
 # ---------------------------------------------------------------------------
 
 STAGES = [
@@ -97,7 +116,7 @@ def case_stage(family: m.Family) -> Stage:
     """Where the case is in the PLO: legal gateway, pre-proceedings, proceedings, concluded or stepped down."""
     episodes = list(family.episodes.all())
     proceedings = list(family.proceedings.all())
-    if any(p.concluded_date is None for p in proceedings):
+    if any(p.is_open for p in proceedings):
         code, label = "proceedings", "In care proceedings"
     elif any(e.is_open for e in episodes):
         code, label = "pre_proceedings", "In pre-proceedings"
@@ -254,109 +273,13 @@ def _other_entries(family: m.Family, add) -> None:
         )
 
 
-@dataclass
-class DueItem:
-    label: str
-    date: dt.date
-    overdue: bool
-    detail: str = ""
-    window_start: dt.date | None = None
+def case_due_items(*, family: m.Family, today: dt.date) -> list[next_due.DueItem]:
+    """What is due on a case, earliest first, from its stored tracker facts; none once it is closed.
 
-
-@dataclass
-class NextDue:
-    items: list[DueItem] = field(default_factory=list)
-
-    @property
-    def overdue(self) -> list[DueItem]:
-        return [item for item in self.items if item.overdue]
-
-
-def _weeks(limits: dict[str, Decimal], code: str, default: int) -> int:
-    return int(limits.get(code, default))
-
-
-def case_next_due(family: m.Family, *, today: dt.date, limits: dict[str, Decimal]) -> NextDue:
-    """What is due next on an open case, from the reference thresholds (no further queries)."""
-    items: list[DueItem] = []
-
-    def due(label, date, detail="", window_start=None):
-        items.append(DueItem(label, date, date < today, detail, window_start))
-
-    open_proceedings = [p for p in family.proceedings.all() if p.concluded_date is None]
-    open_episodes = [e for e in family.episodes.all() if e.is_open]
-    for proceedings in open_proceedings:
-        _proceedings_due(proceedings, due, items, today=today, limits=limits)
-    for episode in open_episodes:
-        _episode_due(episode, due, limits=limits)
-    if open_proceedings or open_episodes:
-        for assessment in family.assessments.all():
-            if assessment.completed_date is None and assessment.due_date:
-                due(f"{assessment.assessment_type.label} assessment report", assessment.due_date)
-    for action in family.actions.all():
-        if action.is_open:
-            due(f"Action: {action.description}", action.due_date, f"Owner: {action.owner}")
-    items.sort(key=lambda item: item.date)
-    return NextDue(items=items)
-
-
-def _proceedings_due(proceedings: m.Proceedings, due, items: list[DueItem], *, today, limits) -> None:
-    hearings = list(proceedings.hearings.all())
-    happened_or_listed = [h for h in hearings if h.status != c.HearingStatus.VACATED or h.relisted_date]
-    issue = proceedings.issue_date
-    if not any(h.hearing_type_id == "cmh" for h in happened_or_listed):
-        # PD12A: the CMH is between day 12 and day 18, day 1 being the issue date.
-        due(
-            "Case management hearing",
-            issue + dt.timedelta(days=17),
-            "Between day 12 and day 18",
-            issue + dt.timedelta(days=11),
-        )
-    if not any(h.hearing_type_id == "irh" for h in happened_or_listed):
-        due(
-            "Issues resolution hearing listed",
-            issue + dt.timedelta(weeks=_weeks(limits, "irh_by_week", 20)),
-            "By week 20",
-        )
-    limit = issue + dt.timedelta(weeks=_weeks(limits, "s31_limit_weeks", 26))
-    for part in proceedings.child_parts.all():
-        if part.final_outcome_id:
-            continue
-        end = max([limit, *(extension.new_end_date for extension in part.extensions.all())])
-        due(f"Final hearing for {part.child}", end, "Week 26 plus granted extensions" if end != limit else "By week 26")
-    for hearing in hearings:
-        if hearing.status in (c.HearingStatus.LISTED, c.HearingStatus.RELISTED):
-            date = hearing.relisted_date or hearing.listed_date
-            if date >= today:
-                items.append(DueItem(f"{hearing.hearing_type.label} listed", date, False))
-
-
-def _episode_due(episode: m.PreProceedingsEpisode, due, *, limits) -> None:
-    meetings = list(episode.meetings.all())
-    start = episode.start_date
-    if not episode.lbp_sent_date:
-        due("Letter before proceedings", start, "Sent at the start of pre-proceedings")
-    if not any(meeting.kind == c.MeetingKind.INITIAL for meeting in meetings):
-        due("Initial pre-proceedings meeting", start + dt.timedelta(weeks=2), "Soon after the letter")
-    else:
-        last = max(meeting.meeting_date for meeting in meetings)
-        due(
-            "Review meeting",
-            last + dt.timedelta(weeks=_weeks(limits, "pp_review_interval_weeks", 6)),
-            "At the local review interval",
-        )
-    if not episode.fgdm_held_date:
-        due("Family group meeting held", start + dt.timedelta(weeks=_weeks(limits, "fgdm_by_weeks", 6)), "FGC/FGDM")
-    due(
-        "Step-down or issue decision",
-        start + dt.timedelta(weeks=_weeks(limits, "pp_threshold_weeks", 16)),
-        "At the local pre-proceedings threshold",
-    )
-    for child in episode.children.all():
-        if child.date_of_birth is None and child.expected_due_date:
-            # Week 35 of a 40-week pregnancy: five weeks before the expected due date.
-            due(
-                f"Pre-birth plan shared with parents ({child})",
-                child.expected_due_date - dt.timedelta(weeks=5),
-                "By week 35 of pregnancy",
-            )
+    Two queries at most: the facts row, and the next listed hearing while in court.
+    """
+    row = m.TrackerRow.objects.filter(family_id=family.pk).first()
+    if row is None:
+        return []
+    tracker.attach_next_hearings([row], today=today)
+    return next_due.due_items(row, today=today, next_hearing=row.next_hearing)

@@ -1,4 +1,5 @@
-"""Reads of tracker meetings: the meetings of the user's LA, one meeting with its agenda, one agenda item."""
+"""Reads of tracker meetings: the meetings of the user's LA, one meeting with its agenda, one agenda item,
+a case's open actions."""
 
 from __future__ import annotations
 
@@ -68,4 +69,15 @@ def meetings_list(*, user) -> QuerySet:
         m.TrackerMeeting.objects.visible_to(user)
         .select_related("area", "team", "chair", "local_authority")
         .order_by("-meeting_date", "-pk")
+    )
+
+
+def case_open_actions(*, user, family_id: int) -> list[m.MeetingAction]:
+    """A case's open meeting actions (of the user's LA), earliest due first, with the meeting that agreed each."""
+    return list(
+        m.MeetingAction.objects.visible_to(user)
+        .open()
+        .filter(family_id=family_id)
+        .select_related("item__meeting")
+        .order_by("due_date", "pk")
     )

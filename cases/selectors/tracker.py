@@ -2,28 +2,39 @@
 
 A row is a family (case) with an open pre-proceedings episode or open proceedings. The facts a row
 needs are stored per family (``TrackerRow``, kept current by triggers); the flags and the RAG
-status, which depend on today and the thresholds, are SQL expressions on those facts, so the list
-is filtered, sorted, counted and paged in the database, on the narrow facts table alone
+status, which depend on today, are SQL expressions comparing the stored dates with today, so the
+list is filtered, sorted, counted and paged in the database, on the narrow facts table alone
 (``tracker_facts``), and the family records are loaded only for the rows shown
-(``tracker_cases``). Thresholds come from the reference table (``Threshold``), never from code.
+(``tracker_cases``). The facts view works every date out from the case and the thresholds in the
+reference table (``Threshold``); what is due next is ``cases.next_due``, from the same facts.
 
-Past-limit rule for a live case: today is after the child's timetable end (issue + 26 weeks,
-moved to the latest extension's new end date). The monthly metric counts 8 weeks per extension
-granted, as the reference defines it; for one child per application the two agree.
+Past-limit rule for a live case: today is after the child's timetable end (issue + the statutory
+limit, moved to the latest extension's new end date). The monthly metric counts the longest
+extension per extension granted, as the reference defines it; for one child per application with
+full-length extensions the two agree.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass
-from decimal import Decimal
 
 from django.db import models
 from django.db.models import Case, F, Min, Prefetch, Q, Value, When
+from django.db.models.functions import Coalesce
 
+from cases import constants as c
 from cases import models as m
-from cases.flags import FLAGS, FLAGS_BY_CODE, RAG_ORDER, WEEKS_BANDS, Flag, row_flags, row_reason  # noqa: F401 (re-exported)
+from cases.flags import (  # noqa: F401 (re-exported)
+    FLAGS,
+    FLAGS_BY_CODE,
+    RAG_ORDER,
+    Flag,
+    row_flags,
+    row_reason,
+    weeks_bands,
+    worded_flags,
+)
 
 
 class DaysBetween(models.Func):
@@ -32,15 +43,6 @@ class DaysBetween(models.Func):
     template = "(%(expressions)s)"
     arg_joiner = " - "
     output_field = models.IntegerField()
-
-
-def thresholds() -> dict[str, Decimal]:
-    """Threshold values by code (one query)."""
-    return dict(m.Threshold.objects.values_list("code", "value"))
-
-
-def _weeks(values: dict[str, Decimal], code: str, default: int) -> int:
-    return int(values.get(code, default))
 
 
 def _annotate(queryset: models.QuerySet, row: str, *, today: dt.date) -> models.QuerySet:
@@ -93,9 +95,20 @@ FACT_FIELDS = (
     "proceedings_id",
     "issue_date",
     "last_meeting",
+    "extended_to",
     "has_irh",
     "next_assessment_due",
     "next_action_due",
+    # The dates ``cases.next_due`` shows (migration 0011).
+    "lbp_due",
+    "initial_meeting_due",
+    "review_due",
+    "fgdm_due",
+    "decision_due",
+    "pre_birth_plan_due",
+    "cmh_window_start",
+    "cmh_due",
+    "irh_due",
 )
 
 
@@ -108,19 +121,21 @@ def tracker_facts(*, user, today: dt.date) -> models.QuerySet:
     return _annotate(m.TrackerRow.objects.visible_to(user), "", today=today)
 
 
-def tracker_queryset(*, user, today: dt.date) -> models.QuerySet:
+def tracker_queryset(*, user, today: dt.date, include_closed: bool = False) -> models.QuerySet:
     """Open cases visible to ``user`` (families) with stage, weeks, next-due inputs, every flag and RAG.
 
     The per-case facts come from the stored ``cases_trackerfacts`` rows (one join); the flags are
-    comparisons of their stored start and end dates with ``today``.
+    comparisons of their stored start and end dates with ``today``. With ``include_closed``, the
+    closed families too (a search): they have no facts row, ``closed`` is true and every fact None.
     """
-    queryset = (
-        m.Family.objects.visible_to(user)
-        .filter(tracker_row__isnull=False, tracker_row__local_authority_id=user.local_authority_id)
-        .select_related("team__area", "social_worker")
-        .prefetch_related(_children_prefetch())
+    queryset = m.Family.objects.visible_to(user)
+    if not include_closed:
+        queryset = queryset.filter(tracker_row__isnull=False, tracker_row__local_authority_id=user.local_authority_id)
+    queryset = queryset.select_related("team__area", "social_worker").prefetch_related(_children_prefetch())
+    queryset = _annotate(queryset, "tracker_row__", today=today)
+    return queryset.annotate(
+        closed=models.ExpressionWrapper(Q(tracker_row__family_id__isnull=True), output_field=models.BooleanField())
     )
-    return _annotate(queryset, "tracker_row__", today=today)
 
 
 def _children_prefetch() -> Prefetch:
@@ -160,13 +175,22 @@ def tracker_cases(ids: list[int], *, user, today: dt.date, chunk: int = 1000) ->
 
 
 def attach_next_hearings(rows: list, *, today: dt.date) -> list:
-    """Set ``next_hearing`` (the next listed hearing from today) on tracker rows, in one query."""
+    """Set ``next_hearing`` (the next listed hearing from today) on tracker rows, in one query.
+
+    The one place the next hearing is found: a hearing listed, or re-listed (on its new date),
+    from today on. Rows not in court get None with no query.
+    """
     ids = [row.proceedings_id for row in rows if row.proceedings_id]
+    on = Coalesce("relisted_date", "listed_date")
     dates = (
         dict(
-            m.Hearing.objects.filter(proceedings_id__in=ids, status="listed", listed_date__gte=today)
+            m.Hearing.objects.filter(
+                proceedings_id__in=ids, status__in=[c.HearingStatus.LISTED, c.HearingStatus.RELISTED]
+            )
+            .alias(on=on)
+            .filter(on__gte=today)
             .values("proceedings_id")
-            .annotate(first=Min("listed_date"))
+            .annotate(first=Min("on"))
             .values_list("proceedings_id", "first")
         )
         if ids
@@ -175,34 +199,3 @@ def attach_next_hearings(rows: list, *, today: dt.date) -> list:
     for row in rows:
         row.next_hearing = dates.get(row.proceedings_id)
     return rows
-
-
-@dataclass
-class NextDue:
-    label: str
-    date: dt.date
-    overdue: bool
-
-
-def row_next_due(row, *, today: dt.date, limits: dict[str, Decimal]) -> NextDue | None:
-    """The earliest thing due on an annotated row (no extra queries)."""
-    candidates: list[NextDue] = []
-    if row.proceedings_id:
-        irh_by = row.issue_date + dt.timedelta(weeks=_weeks(limits, "irh_by_week", 20))
-        if not row.has_irh:
-            candidates.append(NextDue("IRH listed by week 20", irh_by, irh_by < today))
-        candidates.append(NextDue("Final hearing by timetable end", row.timetable_end, row.timetable_end < today))
-        if getattr(row, "next_hearing", None):
-            candidates.append(NextDue("Next hearing", row.next_hearing, False))
-    elif row.episode_id:
-        review_by = (row.last_meeting or row.episode_start) + dt.timedelta(
-            weeks=_weeks(limits, "pp_review_interval_weeks", 6)
-        )
-        candidates.append(NextDue("Review meeting", review_by, review_by < today))
-        decide_by = row.episode_start + dt.timedelta(weeks=_weeks(limits, "pp_threshold_weeks", 16))
-        candidates.append(NextDue("Step-down or issue decision", decide_by, decide_by < today))
-    if row.next_assessment_due:
-        candidates.append(NextDue("Assessment report", row.next_assessment_due, row.next_assessment_due < today))
-    if row.next_action_due:
-        candidates.append(NextDue("Meeting action", row.next_action_due, row.next_action_due < today))
-    return min(candidates, key=lambda item: item.date) if candidates else None

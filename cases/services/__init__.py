@@ -1,7 +1,8 @@
 """Writes to case data. Views, imports, the API, commands and tasks call these; nothing else saves case records.
 
-``cases`` holds the case record writes, ``meetings`` those of meeting mode, ``submissions`` the
-double-submit tokens and ``tracker_facts`` the check and repair of the tracker's stored facts.
+``records`` is the one validated save path they all use, ``cases`` holds the case record writes,
+``meetings`` those of meeting mode, ``submissions`` the double-submit tokens and ``tracker_facts``
+the check and repair of the tracker's stored facts.
 """
 
 from cases.services.cases import (
@@ -14,15 +15,17 @@ from cases.services.cases import (
     extension_save,
     hearing_save,
     pp_meeting_save,
-    proceedings_refresh_concluded,
     proceedings_save,
 )
 from cases.services.meetings import (
     CLOSED_MESSAGE,
+    MeetingStepError,
+    NewAction,
     action_complete,
     action_create,
     meeting_close,
     meeting_item_decide,
+    meeting_item_record,
     meeting_open,
 )
 from cases.services.submissions import submission_claim, submission_release
@@ -30,6 +33,8 @@ from cases.services.tracker_facts import facts_drift, facts_rebuild, facts_repai
 
 __all__ = [
     "CLOSED_MESSAGE",
+    "MeetingStepError",
+    "NewAction",
     "action_complete",
     "action_create",
     "assessment_save",
@@ -45,9 +50,9 @@ __all__ = [
     "hearing_save",
     "meeting_close",
     "meeting_item_decide",
+    "meeting_item_record",
     "meeting_open",
     "pp_meeting_save",
-    "proceedings_refresh_concluded",
     "proceedings_save",
     "submission_claim",
     "submission_release",

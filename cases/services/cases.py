@@ -11,32 +11,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-import pghistory
 from django.db import transaction
-from django.db.models import Max
 
 from cases import constants as c
 from cases import models as m
-from cases.permissions import ensure_can_write
 
-
-def _save(*, user, instance: m.CaseRecord, family: m.Family | None = None) -> m.CaseRecord:
-    """Validate and save one record of the user's LA, stamped with who changed it."""
-    ensure_can_write(user)
-    if family is not None:
-        instance.local_authority_id = family.local_authority_id
-    if instance.local_authority_id != user.local_authority_id:
-        raise PermissionError("A record can only be saved in the user's own local authority.")
-    if instance.pk is None:
-        instance.created_by = user
-    instance.updated_by = user
-    instance.full_clean()
-    instance.save()
-    return instance
-
-
-def _context(user):
-    return pghistory.context(user=user.pk, username=user.get_username())
+# Case data goes through the one validated save path (WRITE_CASES is its default capability).
+from cases.services.records import history_context as _context
+from cases.services.records import record_save as _save
 
 
 @transaction.atomic
@@ -111,47 +93,33 @@ def extension_save(*, user, extension: m.Extension) -> m.Extension:
 
 @transaction.atomic
 def child_order_save(*, user, part: m.ChildProceedings) -> m.ChildProceedings:
-    """Record a child's interim and final plans and final order; conclude the application with its last child."""
+    """Record a child's interim and final plans and final order (the application concludes with its last child)."""
     with _context(user):
         _save(user=user, instance=part, family=part.proceedings.family)
-        proceedings_refresh_concluded(user=user, proceedings=part.proceedings)
+    # A database trigger sets the application's concluded date (migration 0012), for every writer
+    # alike: read back what it set.
+    part.proceedings.refresh_from_db(fields=["concluded_date"])
     return part
-
-
-def proceedings_refresh_concluded(*, user, proceedings: m.Proceedings) -> None:
-    """An application concludes on the date of its last child's final outcome (none while any is open)."""
-    parts = proceedings.child_parts.all()
-    open_parts = parts.filter(final_outcome__isnull=True).exists()
-    concluded = None if open_parts else parts.aggregate(last=Max("final_outcome_date"))["last"]
-    if proceedings.concluded_date != concluded:
-        proceedings.concluded_date = concluded
-        proceedings.updated_by = user
-        proceedings.save(update_fields=["concluded_date", "updated_by", "updated_at"])
 
 
 @transaction.atomic
 def assessment_save(*, user, assessment: m.Assessment) -> m.Assessment:
     """Instruct, update or complete an assessment, linked to the current episode or proceedings."""
     with _context(user):
-        family = assessment.family
-        if not assessment.episode_id and not assessment.proceedings_id:
-            assessment.proceedings = family.proceedings.filter(concluded_date__isnull=True).first()
-            if assessment.proceedings is None:
-                assessment.episode = family.episodes.order_by("-gateway_meeting_date").first()
-        if assessment.due_date is None and assessment.instructed_date and assessment.assessment_type_id:
+        assessment.link_to_current_stage()
+        # The target due date is worked out only from an instructed date within its bounds: one of
+        # 31/12/9999 would overflow, and validation refuses it on the field.
+        instructed_ok = assessment.instructed_date and "instructed_date" not in assessment.date_bound_errors()
+        if assessment.due_date is None and instructed_ok and assessment.assessment_type_id:
             weeks = assessment.assessment_type.target_weeks
             if weeks:
                 assessment.due_date = assessment.instructed_date + dt.timedelta(weeks=weeks)
-        return _save(user=user, instance=assessment, family=family)
+        return _save(user=user, instance=assessment, family=assessment.family)
 
 
 @transaction.atomic
 def delay_event_save(*, user, event: m.DelayEvent) -> m.DelayEvent:
     """Record or correct days lost, linked to the current proceedings or episode."""
     with _context(user):
-        family = event.family
-        if not event.proceedings_id and not event.episode_id:
-            event.proceedings = family.proceedings.filter(concluded_date__isnull=True).first()
-            if event.proceedings is None:
-                event.episode = family.episodes.order_by("-gateway_meeting_date").first()
-        return _save(user=user, instance=event, family=family)
+        event.link_to_current_stage()
+        return _save(user=user, instance=event, family=event.family)

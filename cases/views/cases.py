@@ -18,9 +18,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from cases import forms, selectors, services
+from cases import forms, presenters, selectors, services, thresholds
 from cases import models as m
-from cases.permissions import can_write, get_visible, la_user_required, writer_required
+from cases.permissions import SEE_IDENTIFIABLE, WRITE_CASES, get_visible, requires
 from cases.selectors import tracker
 
 PAGE_SIZE = 25
@@ -37,27 +37,18 @@ def data_dictionary(request: HttpRequest) -> HttpResponse:
     )
 
 
-@la_user_required
+@requires(SEE_IDENTIFIABLE)
 def case_list(request: HttpRequest) -> HttpResponse:
     """My cases (or the team's, or the LA's) with stage, weeks elapsed, next due and flags."""
     search = forms.CaseSearchForm(request.GET or None)
     query = search.cleaned_data["q"] if search.is_valid() else ""
     scope = "all" if request.GET.get("scope") == "all" else "mine"
     today = timezone.localdate()
-    limits = tracker.thresholds()
+    flags = tracker.worded_flags(thresholds.current())
     page = Paginator(
         selectors.case_list(user=request.user, today=today, search=query, scope=scope), PAGE_SIZE
     ).get_page(request.GET.get("page"))
-    rows = [
-        {
-            "case": row,
-            "flags": tracker.row_flags(row),
-            "reason": tracker.row_reason(row),
-            "next_due": tracker.row_next_due(row, today=today, limits=limits),
-            "weeks": row.days_elapsed // 7,
-        }
-        for row in tracker.attach_next_hearings(list(page.object_list), today=today)
-    ]
+    rows = list(presenters.case_rows(page.object_list, today=today, flags=flags))
     return render(
         request,
         "cases/case_list.html",
@@ -67,12 +58,11 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "search": search,
             "query": query,
             "scope": scope,
-            "can_write": can_write(request.user),
         },
     )
 
 
-@writer_required
+@requires(WRITE_CASES)
 def case_create(request: HttpRequest) -> HttpResponse:
     """Open a new case: the family and its first child."""
     family = m.Family(local_authority_id=request.user.local_authority_id)
@@ -96,19 +86,19 @@ def case_create(request: HttpRequest) -> HttpResponse:
             family = services.case_create(user=request.user, family=form.save(commit=False), child=child)
         except ValidationError as error:
             services.submission_release(token=data.get("submission", ""))
-            _add_errors(form, error, prefix="child_")
+            forms.add_service_errors(form, error, prefix="child_")
         else:
             messages.success(request, f"Case {family.la_reference} opened")
             return redirect("cases:detail", family.pk)
     return render(request, "cases/case_form.html", {"form": form})
 
 
-@la_user_required
+@requires(SEE_IDENTIFIABLE)
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     """Who the case is about, its stage, what is due next and the timeline of every milestone."""
     family = selectors.case_get(user=request.user, case_id=case_id)
     today = timezone.localdate()
-    open_proceedings = [p for p in family.proceedings.all() if p.concluded_date is None]
+    open_proceedings = [p for p in family.proceedings.all() if p.is_open]
     open_episode = next((e for e in reversed(family.episodes.all()) if e.is_open), None)
     return render(
         request,
@@ -117,11 +107,10 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
             "case": family,
             "stage": selectors.case_stage(family),
             "timeline": selectors.case_timeline(family),
-            "next_due": selectors.case_next_due(family, today=today, limits=tracker.thresholds()),
+            "due_items": selectors.case_due_items(family=family, today=today),
             "open_episode": open_episode,
             "open_proceedings": open_proceedings[-1] if open_proceedings else None,
-            "open_actions": [action for action in family.actions.all() if action.is_open],
-            "can_write": can_write(request.user),
+            "open_actions": selectors.case_open_actions(user=request.user, family_id=family.pk),
             "today": today,
         },
     )
@@ -133,11 +122,11 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 def _open_episode(family: m.Family) -> m.PreProceedingsEpisode | None:
-    return family.episodes.filter(start_date__isnull=False, step_decision_date__isnull=True).order_by("-pk").first()
+    return family.episodes.open().order_by("-pk").first()
 
 
 def _open_proceedings(family: m.Family) -> m.Proceedings | None:
-    return family.proceedings.filter(concluded_date__isnull=True).order_by("-issue_date", "-pk").first()
+    return family.proceedings.open().order_by("-issue_date", "-pk").first()
 
 
 @dataclass(frozen=True)
@@ -161,6 +150,13 @@ def _get(queryset, pk):
 
 def _episode_step(family, pk):
     return _get(family.episodes.all(), pk) if pk else _open_episode(family)
+
+
+def _linked(record, *, required: bool):
+    """The record linked to the case's current stage as the service will link it, so the form
+    validates what is saved; None when it must be linked and there is nothing to link it to."""
+    record.link_to_current_stage()
+    return None if required and not record.is_linked else record
 
 
 MILESTONES: dict[str, Milestone] = {
@@ -254,33 +250,24 @@ MILESTONES: dict[str, Milestone] = {
     "assessment": Milestone(
         "Assessment",
         forms.AssessmentForm,
-        lambda family, pk: _get(family.assessments.all(), pk) if pk else m.Assessment(family=family),
+        lambda family, pk: _linked(
+            _get(family.assessments.all(), pk) if pk else m.Assessment(family=family), required=True
+        ),
         lambda user, form: services.assessment_save(user=user, assessment=form.save(commit=False)),
+        needs="Record the legal gateway decision first: an assessment belongs to pre-proceedings or proceedings.",
     ),
     "delay": Milestone(
         "Delay",
         forms.DelayEventForm,
-        lambda family, pk: _get(family.delay_events.all(), pk) if pk else m.DelayEvent(family=family),
+        lambda family, pk: _linked(
+            _get(family.delay_events.all(), pk) if pk else m.DelayEvent(family=family), required=False
+        ),
         lambda user, form: services.delay_event_save(user=user, event=form.save(commit=False)),
     ),
 }
 
 
-def _add_errors(form, error: ValidationError, prefix: str = "") -> None:
-    """Put a service's errors on the form's fields (or at the top when the form has no such field)."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, errors in error.message_dict.items():
-        for candidate in (name, f"{prefix}{name}"):
-            if candidate in form.fields:
-                form.add_error(candidate, errors)
-                break
-        else:
-            form.add_error(None, errors)
-
-
-@writer_required
+@requires(WRITE_CASES)
 def milestone(request: HttpRequest, case_id: int, kind: str, pk: int | None = None) -> HttpResponse:
     """Record a milestone, or correct one (the change history keeps the old values)."""
     spec = MILESTONES.get(kind)
@@ -309,7 +296,7 @@ def milestone(request: HttpRequest, case_id: int, kind: str, pk: int | None = No
             spec.save(request.user, form)
         except ValidationError as error:
             services.submission_release(token=token)
-            _add_errors(form, error)
+            forms.add_service_errors(form, error)
         else:
             messages.success(request, f"{spec.title} {'updated' if editing else 'saved'}")
             return redirect(reverse("cases:detail", args=[family.pk]) + "#timeline")

@@ -7,42 +7,31 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from cases import exports
+from cases import exports, presenters, thresholds
 from cases.filters import TrackerFilter
-from cases.permissions import la_user_required
+from cases.permissions import SEE_IDENTIFIABLE, requires
 from cases.selectors import tracker
 
 PAGE_SIZE = 50
 
 
-def tracker_rows(cases, *, today, limits):
-    cases = tracker.attach_next_hearings(list(cases), today=today)
-    for case in cases:
-        yield {
-            "case": case,
-            "flags": tracker.row_flags(case),
-            "reason": tracker.row_reason(case),
-            "next_due": tracker.row_next_due(case, today=today, limits=limits),
-            "weeks": case.days_elapsed // 7,
-        }
-
-
-@la_user_required
+@requires(SEE_IDENTIFIABLE)
 def tracker_list(request: HttpRequest) -> HttpResponse:
     """Open pre-proceedings episodes and proceedings in scope, with drift flags and RAG status."""
     today = timezone.localdate()
-    limits = tracker.thresholds()
+    limits = thresholds.current()
+    flags = tracker.worded_flags(limits)
     # Filter, count and order on the stored facts (one LA's rows by index, only the sort key worked
     # out for each), then load the cases of the rows shown.
     facts = tracker.tracker_facts(user=request.user, today=today)
-    filters = TrackerFilter(request.GET or None, queryset=facts, user=request.user)
+    filters = TrackerFilter(request.GET or None, queryset=facts, user=request.user, limits=limits)
 
     export = request.GET.get("export")
     stamp = f"plo-tracker-{request.user.local_authority.short_name.lower().replace(' ', '-')}-{today:%Y-%m-%d}"
     ids = filters.qs.values_list("pk", flat=True)
     if export in ("csv", "xlsx"):
         cases = tracker.tracker_cases(list(ids), user=request.user, today=today)
-        rows = exports.tracker_rows(tracker_rows(cases, today=today, limits=limits))
+        rows = exports.tracker_rows(presenters.case_rows(cases, today=today, flags=flags))
         if export == "csv":
             return exports.csv_response(rows, filename=stamp)
         return exports.xlsx_response(rows, filename=stamp, title="Tracker")
@@ -57,8 +46,8 @@ def tracker_list(request: HttpRequest) -> HttpResponse:
         {
             "filters": filters,
             "page": page,
-            "rows": list(tracker_rows(cases, today=today, limits=limits)),
-            "flags": tracker.FLAGS,
+            "rows": list(presenters.case_rows(cases, today=today, flags=flags)),
+            "flags": flags,
             "query": query.urlencode(),
             "today": today,
         },

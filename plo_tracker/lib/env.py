@@ -6,7 +6,9 @@ value looks like, so a bad deployment stops at start-up instead of misbehaving l
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
@@ -33,8 +35,8 @@ def env_bool(name: str, *, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean: use true or false.")
 
 
-def env_int(name: str, *, default: int, minimum: int | None = None) -> int:
-    """Return an integer variable, optionally with a lower bound."""
+def env_int(name: str, *, default: int, minimum: int | None = None, maximum: int | None = None) -> int:
+    """Return an integer variable, optionally with lower and upper bounds."""
     raw = os.environ.get(name)
     if raw is None:
         return default
@@ -44,6 +46,8 @@ def env_int(name: str, *, default: int, minimum: int | None = None) -> int:
         raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number.") from None
     if minimum is not None and value < minimum:
         raise ImproperlyConfigured(f"{name}={value} must be at least {minimum}.")
+    if maximum is not None and value > maximum:
+        raise ImproperlyConfigured(f"{name}={value} must be at most {maximum}.")
     return value
 
 
@@ -97,3 +101,35 @@ def check_redis_url(url: str, *, name: str = "REDIS_URL") -> str:
     except ValueError:
         raise ImproperlyConfigured(f"{name} has a port that is not a number.") from None
     return url
+
+
+def env_port(name: str, *, default: int) -> int:
+    """Return a TCP port number: digits only (no sign, spaces or underscores), from 1 to 65535."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    # int() would also take " 80", "+80" and "8_000": a port is written as plain digits.
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= 65535:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a port number: use a whole number from 1 to 65535.")
+    return int(raw)
+
+
+_HOST_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
+
+
+def env_host(name: str, *, default: str) -> str:
+    """Return a host to listen on: an IPv4 or IPv6 address, or a host name such as localhost."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    try:
+        return str(ipaddress.ip_address(raw))
+    except ValueError:
+        pass
+    labels = raw.split(".")
+    if len(raw) > 253 or not all(_HOST_LABEL.fullmatch(label) for label in labels) or labels[-1].isdigit():
+        raise ImproperlyConfigured(
+            f"{name}={raw!r} is not an address to listen on: use an IP address such as 127.0.0.1 or ::1, "
+            "or a host name such as localhost."
+        )
+    return raw

@@ -1,34 +1,33 @@
 """The monthly LFJB board pack: regional figures from the nightly metrics, rendered as a PDF.
 
 Aggregates only: the pack reads stored metric values, reference tables and aggregate counts,
-never a child's name, reference or date of birth. Counts from 1 to the small-number threshold
-minus one, and averages or rates built on fewer cases than the threshold, are suppressed.
-Rendering happens in a Celery task or a command, never in a web request.
+never a child's name, reference or date of birth. Every figure it prints comes through
+``reporting.selectors.Figures.shown``, the small-number rule. Labels that state a threshold are
+worded from the thresholds in force. Rendering happens in a Celery task or a command, never in a
+web request.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from cases import constants as c
 from cases import models as m
+from cases import thresholds
+from cases.thresholds import Thresholds
 from reporting import catalogue, charts
-from reporting.models import BoardPack, MetricValue, PeriodSnapshot
+from reporting.models import BoardPack, PeriodSnapshot
+from reporting.selectors import Figures, Shown, board_pack_figures
 from reporting.services.metrics import add_months
 from reporting.services.pdf import render_pdf
 
-SUPPRESSED = "[c]"
-NO_VALUE = "\N{EN DASH}"
+NO_VALUE = charts.NO_VALUE
 AREA_NAME = "Essex and Suffolk family court area"
 HEADLINES = [
     "s31_duration_mean",
@@ -75,37 +74,13 @@ class MetricsMissingError(ValueError):
     """The month has no computed metrics yet."""
 
 
-def threshold() -> int:
-    return int(getattr(settings, "PLO_SMALL_NUMBER_THRESHOLD", 5))
-
-
-@dataclass(frozen=True)
-class Figures:
-    """Stored values for the pack's months: (metric, scope type, scope id, dimension, period) -> value."""
-
-    values: dict
-
-    def get(self, metric, scope_type, scope_id, period, dimension=""):
-        value = self.values.get((metric, scope_type, scope_id, dimension, period))
-        if value is None and catalogue.get(metric).unit == catalogue.Unit.COUNT and dimension == "":
-            return Decimal(0)
-        return value
-
-    def show(self, metric, scope_type, scope_id, period, dimension="") -> str:
-        """The figure as printed, with the small-number rule applied."""
-        spec = catalogue.get(metric)
-        value = self.get(metric, scope_type, scope_id, period, dimension)
-        limit = threshold()
-        if value is None:
-            return NO_VALUE
-        if spec.unit == catalogue.Unit.COUNT and 0 < value < limit:
-            return SUPPRESSED
-        if spec.base:
-            # An average or rate on fewer cases than the threshold (its base, for the same breakdown).
-            base = self.get(spec.base, scope_type, scope_id, period, dimension)
-            if base is None or base < limit:
-                return SUPPRESSED
-        return format_value(spec, value)
+def text(spec: catalogue.Metric, shown: Shown) -> str:
+    """A figure as printed: [c] when suppressed, an en dash for no data."""
+    if shown is charts.SUPPRESSED:
+        return charts.SUPPRESSED_TEXT
+    if shown is None:
+        return NO_VALUE
+    return format_value(spec, shown)
 
 
 def format_value(spec: catalogue.Metric, value: Decimal) -> str:
@@ -118,70 +93,24 @@ def format_value(spec: catalogue.Metric, value: Decimal) -> str:
     return f"{value:,.1f}"
 
 
-def _figures(month: dt.date) -> Figures:
-    first = add_months(month, -12)
-    rows = MetricValue.objects.filter(scope_type__in=["region", "la"], period__gte=first, period__lte=month)
-    values = {
-        (metric, scope_type, scope_id, dimension, period): value
-        for metric, scope_type, scope_id, dimension, period, value in rows.values_list(
-            "metric", "scope_type", "scope_id", "dimension", "period", "value"
-        )
-    }
-    return Figures(values)
+def _data_quality(figures: Figures, *, month: dt.date, las: list, limits: Thresholds) -> list[dict]:
+    """Missing or inconsistent data per LA, as (suppressed) counts."""
+    return [
+        {
+            "label": spec.worded(limits).label,
+            "counts": [text(spec, figures.shown(spec.code, "la", la.pk, month)) for la in las],
+        }
+        for spec in catalogue.DATA_QUALITY
+    ]
 
 
-def _data_quality() -> list[dict]:
-    """Missing or inconsistent data per LA, as counts (live, aggregate queries only)."""
-    open_proceedings = m.Proceedings.objects.filter(concluded_date__isnull=True)
-    checks = {
-        "Open applications with no hearing recorded": open_proceedings.filter(
-            ~Exists(m.Hearing.objects.filter(proceedings=OuterRef("pk")))
-        ),
-        "Open applications older than 26 weeks with no extension": open_proceedings.filter(
-            issue_date__lt=timezone.localdate() - dt.timedelta(weeks=26)
-        ).filter(~Exists(m.Extension.objects.filter(child_proceedings__proceedings=OuterRef("pk")))),
-        "Adjourned or vacated hearings with no reason": m.Hearing.objects.filter(
-            status__in=[c.HearingStatus.ADJOURNED, c.HearingStatus.VACATED], reason__isnull=True
-        ),
-        "Open episodes with no initial meeting": m.PreProceedingsEpisode.objects.filter(
-            start_date__isnull=False, step_decision_date__isnull=True
-        ).filter(~Exists(m.PreProceedingsMeeting.objects.filter(episode=OuterRef("pk"), kind="initial"))),
-        "Assessments with neither a due date nor a target": m.Assessment.objects.filter(
-            due_date__isnull=True, assessment_type__target_weeks__isnull=True
-        ),
-        "Families in proceedings or pre-proceedings with no social worker": m.Family.objects.filter(
-            social_worker__isnull=True
-        ).filter(
-            Q(pk__in=open_proceedings.values("family_id"))
-            | Q(
-                pk__in=m.PreProceedingsEpisode.objects.filter(
-                    start_date__isnull=False, step_decision_date__isnull=True
-                ).values("family_id")
-            )
-        ),
-    }
-    las = list(m.LocalAuthority.objects.order_by("name"))
-    rows = []
-    for label, queryset in checks.items():
-        counts = dict(
-            queryset.values("local_authority_id").annotate(n=Count("pk")).values_list("local_authority_id", "n")
-        )
-        rows.append({"label": label, "counts": [counts.get(la.pk, 0) for la in las]})
-    return rows
-
-
-def _trend(figures: Figures, scope_type, scope_id, months, title, label) -> charts.Chart:
-    values = []
-    for month in months:
-        shown = figures.show("s31_duration_mean", scope_type, scope_id, month)
-        value = figures.get("s31_duration_mean", scope_type, scope_id, month)
-        values.append(float(value) if value is not None and shown != SUPPRESSED else None)
+def _trend(figures: Figures, scope_type, scope_id, months, title, label, limits: Thresholds) -> charts.Chart:
     return charts.line_chart(
         title=title,
         categories=[month.strftime("%b %Y") for month in months],
-        series=[charts.Series(label, values)],
+        series=[charts.Series(label, [figures.shown("s31_duration_mean", scope_type, scope_id, m) for m in months])],
         unit="weeks",
-        reference_line=(26, "26-week limit"),
+        reference_line=(limits.s31_limit_weeks, f"{limits.s31_limit_weeks}-week limit"),
         width=640,
         height=200,
     )
@@ -195,8 +124,10 @@ def wide_table(chart: charts.Chart) -> dict:
 
 
 def board_pack_context(*, month: dt.date) -> dict:
-    """Everything the pack shows, from stored metrics and reference data (aggregates only)."""
-    figures = _figures(month)
+    """Everything the pack shows, from stored metrics and reference data (aggregates only, suppressed)."""
+    limits = thresholds.current()
+    today = timezone.localdate()
+    figures = board_pack_figures(month=month, today=today, limits=limits)
     las = list(m.LocalAuthority.objects.order_by("name"))
     months = [add_months(month, n) for n in range(-11, 1)]
     last_month, last_year = add_months(month, -1), add_months(month, -12)
@@ -205,16 +136,19 @@ def board_pack_context(*, month: dt.date) -> dict:
     for comparator in m.NationalComparator.objects.exclude(label__icontains="exemplar").order_by("-vintage"):
         comparators.setdefault(comparator.metric, comparator)
 
+    def show(code, scope_type, scope_id, period, dimension=""):
+        return text(catalogue.get(code), figures.shown(code, scope_type, scope_id, period, dimension))
+
     def headline_rows(scope_type, scope_id):
         rows = []
         for code in HEADLINES:
             comparator = comparators.get(code)
             rows.append(
                 {
-                    "label": catalogue.get(code).label,
-                    "now": figures.show(code, scope_type, scope_id, month),
-                    "last_month": figures.show(code, scope_type, scope_id, last_month),
-                    "last_year": figures.show(code, scope_type, scope_id, last_year),
+                    "label": catalogue.get(code).worded(limits).label,
+                    "now": show(code, scope_type, scope_id, month),
+                    "last_month": show(code, scope_type, scope_id, last_month),
+                    "last_year": show(code, scope_type, scope_id, last_year),
                     "national": format_value(catalogue.get(code), comparator.value) if comparator else NO_VALUE,
                 }
             )
@@ -222,11 +156,15 @@ def board_pack_context(*, month: dt.date) -> dict:
 
     def table(codes):
         return [
-            {"label": catalogue.get(code).label, "values": [figures.show(code, t, i, month) for t, i, _ in scopes]}
+            {
+                "label": catalogue.get(code).worded(limits).label,
+                "values": [show(code, t, i, month) for t, i, _ in scopes],
+            }
             for code in codes
         ]
 
-    # Delay drivers ranked by days lost in the month (region).
+    # Delay drivers ranked by days lost (region). Days lost are summed, not counted or averaged: the
+    # small-number rule does not apply to them.
     driver_labels = dict(m.DelayDriver.objects.values_list("code", "label"))
     drivers = sorted(
         (
@@ -241,27 +179,30 @@ def board_pack_context(*, month: dt.date) -> dict:
         if metric == "delay_days_by_driver" and scope_type == "region" and dimension:
             drivers_12m[driver_labels.get(dimension, dimension)] += value
     ranked_12m = sorted(drivers_12m.items(), key=lambda item: -item[1])
+    # Hearings lost in the month by reason code (region), most first.
     reason_labels = dict(m.DelayReason.objects.values_list("code", "label"))
-    lost_hearings = defaultdict(lambda: [Decimal(0), Decimal(0)])
-    for (metric, scope_type, _, dimension, period), value in figures.values.items():
-        if (
-            scope_type == "region"
-            and period == month
-            and dimension
-            and metric in ("hearings_adjourned", "hearings_vacated")
-        ):
-            lost_hearings[reason_labels.get(dimension, dimension)][metric == "hearings_vacated"] += value
-    limit = threshold()
+    lost = ("hearings_adjourned", "hearings_vacated")
+    reasons = {
+        dimension
+        for (metric, scope_type, _, dimension, period) in figures.values
+        if metric in lost and scope_type == "region" and period == month and dimension
+    }
 
-    def count(value):
-        return SUPPRESSED if 0 < value < limit else f"{value:,.0f}"
+    def lost_count(metric, reason):
+        # No row for a reason means none were lost that way in the month.
+        shown = figures.shown(metric, "region", None, month, reason)
+        return text(catalogue.get(metric), Decimal(0) if shown is None else shown)
+
+    def lost_total(reason):
+        return sum(figures.value(metric, "region", None, month, reason) or 0 for metric in lost)
 
     assessment_types = list(m.AssessmentType.objects.order_by("sort_order", "label"))
     return {
         "month": month,
-        "produced": timezone.localdate(),
+        "produced": today,
         "area_name": AREA_NAME,
-        "threshold": limit,
+        "threshold": figures.threshold,
+        "limits": limits,
         "las": las,
         "scopes": scopes,
         "summary": headline_rows("region", None),
@@ -276,29 +217,35 @@ def board_pack_context(*, month: dt.date) -> dict:
                     months,
                     f"{la.short_name}: average duration (weeks), last 12 months",
                     la.short_name,
+                    limits,
                 ),
             }
             for la in las
         ],
         "region_chart": _trend(
-            figures, "region", None, months, "Region: average duration of care proceedings (weeks)", "Region"
+            figures, "region", None, months, "Region: average duration of care proceedings (weeks)", "Region", limits
         ),
         "pre_proceedings": table(PRE_PROCEEDINGS),
         "proceedings": table(PROCEEDINGS),
         "bands": [
-            {"label": label, "values": [figures.show("s31_duration_band", t, i, month, code) for t, i, _ in scopes]}
-            for code, label in catalogue.S31_BANDS
+            {"label": label, "values": [show("s31_duration_band", t, i, month, code) for t, i, _ in scopes]}
+            for code, label in catalogue.bands(limits)
         ],
         "lost_hearings": [
-            {"reason": reason, "adjourned": count(values[0]), "vacated": count(values[1])}
-            for reason, values in sorted(lost_hearings.items(), key=lambda item: -(item[1][0] + item[1][1]))[:12]
+            {
+                "reason": reason_labels.get(reason, reason),
+                "adjourned": lost_count("hearings_adjourned", reason),
+                "vacated": lost_count("hearings_vacated", reason),
+            }
+            for reason in sorted(reasons, key=lambda reason: (-lost_total(reason), reason))[:12]
         ],
+        "assessment_types": assessment_types,
         "assessments": [
             {
                 "label": kind.label,
                 "target": f"{kind.target_weeks} weeks" if kind.target_weeks else "Due date",
-                "completed": [figures.show("assessments_completed", t, i, month, kind.code) for t, i, _ in scopes],
-                "on_time": [figures.show("assessments_on_time_share", t, i, month, kind.code) for t, i, _ in scopes],
+                "completed": [show("assessments_completed", t, i, month, kind.code) for t, i, _ in scopes],
+                "on_time": [show("assessments_on_time_share", t, i, month, kind.code) for t, i, _ in scopes],
             }
             for kind in assessment_types
         ],
@@ -318,8 +265,8 @@ def board_pack_context(*, month: dt.date) -> dict:
             category_label="Delay driver",
             value_label="Days lost",
         ),
-        "data_quality": _data_quality(),
-        "glossary": catalogue.METRICS,
+        "data_quality": _data_quality(figures, month=month, las=las, limits=limits),
+        "glossary": [metric.worded(limits) for metric in catalogue.METRICS],
         "comparators": list(m.NationalComparator.objects.order_by("metric", "label")),
     }
 

@@ -11,6 +11,10 @@ overlap, and a run that fails leaves the previous values untouched.
 Which months a nightly run computes: the trailing 12 months (late entries and corrections), every
 month with no snapshot, and every month whose snapshot was taken before the month ended (still
 provisional). So a night missed because a worker or Redis was down is caught up on the next run.
+
+Every threshold a figure is measured against (the statutory time limit, the longest extension, the
+IRH week, the Cafcass long band, the local pre-proceedings threshold) comes from ``cases.thresholds``
+and reaches the SQL as a named parameter (``%(s31_limit_days)s``), never as a number in the text.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from django.db.models import Min
 from django.utils import timezone
 
 from cases import models as m
+from cases import thresholds
 from reporting.models import MetricRun, MetricValue, PeriodSnapshot
 
 logger = logging.getLogger(__name__)
@@ -188,9 +193,10 @@ def _s31_concluded(cursor, params: dict) -> int:
         ("n", "count(*)"),
         ("days", "sum(days)"),
         ("median_days", "percentile_cont(0.5) WITHIN GROUP (ORDER BY days)"),
-        ("within", "count(*) FILTER (WHERE days <= 182)"),
-        ("band_27_29", "count(*) FILTER (WHERE days BETWEEN 183 AND 209)"),
-        ("band_ge30", "count(*) FILTER (WHERE days >= 210)"),
+        # Cafcass bands: within the limit; over it but short of the long band; the long band or more.
+        ("within", "count(*) FILTER (WHERE days <= %(s31_limit_days)s)"),
+        ("band_27_29", "count(*) FILTER (WHERE days > %(s31_limit_days)s AND days < %(s31_band_long_days)s)"),
+        ("band_ge30", "count(*) FILTER (WHERE days >= %(s31_band_long_days)s)"),
         ("hearings", "sum(hearings)"),
     ]
     values = [
@@ -301,15 +307,16 @@ def _s31_open(cursor, params: dict) -> int:
         LEFT JOIN irh ON irh.proceedings_id = o.id
         LEFT JOIN extensions x ON x.proceedings_id = o.id
     )"""
-    # Past the limit: age in weeks > 26 + 8 x extensions, i.e. days > 182 + 56 x extensions.
-    past = "age_days > 182 + 56 * extensions"
+    # Past the limit: age in weeks > limit + longest extension x extensions granted, in days.
+    past = "age_days > %(s31_limit_days)s + %(extension_max_days)s * extensions"
     aggregates = [
         ("n", "count(*)"),
         ("age_days", "sum(age_days)"),
         ("past", f"count(*) FILTER (WHERE {past})"),
         (
             "at_risk",
-            f"count(*) FILTER (WHERE NOT ({past}) AND ((age_days >= 140 AND NOT has_irh) OR age_days >= 182))",
+            f"count(*) FILTER (WHERE NOT ({past}) AND "
+            "((age_days >= %(irh_by_days)s AND NOT has_irh) OR age_days >= %(s31_limit_days)s))",
         ),
     ]
     values = [
@@ -567,11 +574,6 @@ def full_window(*, as_of: dt.date) -> Window:
     return Window(first=min(data_start() or last, last), last=last, as_of=as_of)
 
 
-def _settings_params() -> dict:
-    weeks = m.Threshold.objects.filter(code="pp_threshold_weeks").values_list("value", flat=True).first()
-    return {"pp_threshold_days": int((weeks or 16) * 7)}
-
-
 def metrics_compute(
     *,
     window: Window | None = None,
@@ -602,7 +604,7 @@ def metrics_compute(
                     status=MetricRun.Status.FAILED, error="Interrupted before it finished.", finished_at=timezone.now()
                 )
                 cursor.execute(f"DELETE FROM {T['value']} WHERE period BETWEEN %s AND %s", [window.first, window.last])
-                params = {**window.params, **_settings_params(), "run": run.pk}
+                params = {**window.params, **thresholds.current().as_sql_params(), "run": run.pk}
                 rows = sum(family(cursor, params) for family in FAMILIES)
             now = timezone.now()
             month = window.first

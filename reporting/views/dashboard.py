@@ -1,27 +1,36 @@
-"""The dashboard: headline figures, trends and delay drivers for a scope, from the nightly metrics."""
+"""The dashboard: headline figures, trends and delay drivers for a scope, from the nightly metrics.
+
+Figures come from ``reporting.selectors`` already suppressed for this viewer (exact only for the
+LA's own staff looking at their own LA, area or team); the page, its tables and its CSV downloads
+show them as they are.
+"""
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
+import dataclasses
+from decimal import Decimal
+
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from cases import constants as c
+from cases import thresholds
+from cases.permissions import SEE_DASHBOARD, requires
+from cases.thresholds import Thresholds
 from reporting import catalogue, charts
-from reporting.selectors import dashboard_data, latest_period, scopes_for
+from reporting.selectors import dashboard_data, latest_period, scopes_for, sees_exact_figures
 
 MONTH = "%b %Y"
 CACHE_SECONDS = 6 * 60 * 60
 
 
-def _charts(data) -> dict[str, charts.Chart]:
+def _charts(data, limits: Thresholds) -> dict[str, charts.Chart]:
     months = [month.strftime(MONTH) for month in data.months]
 
     def floats(values):
-        return [float(v) if v is not None else None for v in values]
+        # Numbers as floats; None (no data) and SUPPRESSED go to the chart as they are.
+        return [float(v) if isinstance(v, Decimal) else v for v in values]
 
     scope_label = data.scope.label
     result = {
@@ -37,7 +46,7 @@ def _charts(data) -> dict[str, charts.Chart]:
                 ),
             ],
             unit="weeks",
-            reference_line=(26, "26-week limit"),
+            reference_line=(limits.s31_limit_weeks, f"{limits.s31_limit_weeks}-week limit"),
         ),
         "open": charts.line_chart(
             title="Open care applications and those at risk, at each month's end",
@@ -48,7 +57,9 @@ def _charts(data) -> dict[str, charts.Chart]:
             ],
         ),
         "pre_proceedings": charts.line_chart(
-            title="Open pre-proceedings episodes and those over the local threshold",
+            title=(
+                f"Open pre-proceedings episodes and those over the local threshold ({limits.pp_threshold_weeks} weeks)"
+            ),
             categories=months,
             series=[
                 charts.Series("Open", floats(data.series["pp_open"])),
@@ -67,15 +78,11 @@ def _charts(data) -> dict[str, charts.Chart]:
     return result
 
 
-@login_required
+@requires(SEE_DASHBOARD)
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Figures for the LA, an area or a team (LA users) or the region and each LA (regional analysts)."""
     user = request.user
-    if user.role == c.Role.BOARD_MEMBER and not user.is_superuser:
-        raise PermissionDenied("Board members read the monthly board packs.")
     scopes = scopes_for(user)
-    if not scopes:
-        raise PermissionDenied("Your role has no dashboard.")
     wanted = request.GET.get("s", "")
     scope = next((s for s in scopes if s.key == wanted), None) if wanted else scopes[0]
     if scope is None:
@@ -83,12 +90,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     period, version = latest_period(timezone.localdate())
     context = {"scopes": scopes, "scope": scope, "period": period}
     if period is not None:
-        # Figures change only when a metrics run replaces the month: cache per scope, month and run.
-        key = f"dashboard:{scope.key}:{period:%Y-%m}:{version}"
+        exact = sees_exact_figures(user, scope)
+        limits = thresholds.current()
+        # Figures change only when a metrics run replaces the month: cache per scope, month and run, and
+        # apart for exact and suppressed viewers; labels follow the thresholds, so they are in the key too.
+        wording = "-".join(str(value) for value in dataclasses.astuple(limits))
+        key = f"dashboard:{scope.key}:{'exact' if exact else 'suppressed'}:{period:%Y-%m}:{version}:{wording}"
         cached = cache.get(key)
         if cached is None:
-            data = dashboard_data(scope=scope, period=period)
-            cached = (data, _charts(data))
+            data = dashboard_data(scope=scope, period=period, exact=exact, limits=limits)
+            cached = (data, _charts(data, limits))
             cache.set(key, cached, timeout=CACHE_SECONDS)
         data, chart_set = cached
         download = request.GET.get("csv")

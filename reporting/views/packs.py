@@ -5,38 +5,20 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from cases import constants as c
+from cases.permissions import BUILD_PACKS, READ_PACKS, requires
 from reporting import tasks
 from reporting.models import BoardPack, BoardPackDownload, PeriodSnapshot
 from reporting.services.metrics import month_start
 
-PACK_ROLES = {c.Role.BOARD_MEMBER, c.Role.REGIONAL_ANALYST, c.Role.LA_ADMIN}
 
-
-def can_read_packs(user) -> bool:
-    return user.is_authenticated and (user.is_superuser or user.role in PACK_ROLES)
-
-
-def can_build_packs(user) -> bool:
-    return user.is_authenticated and (user.is_superuser or user.is_staff or user.role == c.Role.LA_ADMIN)
-
-
-def _readers_only(request: HttpRequest) -> None:
-    if not can_read_packs(request.user):
-        raise PermissionDenied("Board packs are for board members, LA leaders and regional analysts.")
-
-
-@login_required
+@requires(READ_PACKS)
 def pack_list(request: HttpRequest) -> HttpResponse:
-    _readers_only(request)
     packs = BoardPack.objects.order_by("-month")
     months = list(
         PeriodSnapshot.objects.filter(period__lt=month_start(timezone.localdate()))
@@ -46,13 +28,12 @@ def pack_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "reporting/board_packs.html",
-        {"packs": packs, "months": months, "can_build": can_build_packs(request.user)},
+        {"packs": packs, "months": months},
     )
 
 
-@login_required
+@requires(READ_PACKS)
 def pack_download(request: HttpRequest, pk: int) -> FileResponse:
-    _readers_only(request)
     pack = BoardPack.objects.filter(pk=pk).first()
     if pack is None or not pack.file:
         raise Http404
@@ -65,12 +46,10 @@ def pack_download(request: HttpRequest, pk: int) -> FileResponse:
     )
 
 
-@login_required
+@requires(BUILD_PACKS)
 @require_POST
 def pack_build(request: HttpRequest) -> HttpResponse:
     """Queue a pack build (it is rendered by a worker, never in this request)."""
-    if not can_build_packs(request.user):
-        raise PermissionDenied("Only administrators build board packs.")
     try:
         month = dt.date.fromisoformat(request.POST.get("month", ""))
     except ValueError:

@@ -131,7 +131,7 @@ def test_it_walks_a_child_from_gateway_to_final_order(page, sign_in, screenshot,
     expect(next_due(page)).to_contain_text("15 Mar 2026 to 21 Mar 2026")
     expect(next_due(page)).to_contain_text("Issues resolution hearing listed")
     expect(next_due(page)).to_contain_text("22 Jul 2026")
-    expect(next_due(page)).to_contain_text("Final hearing for Amara Journeytest")
+    expect(next_due(page)).to_contain_text("Final hearing by timetable end")
     expect(next_due(page)).to_contain_text("2 Sep 2026")
     screenshot("case-page-proceedings")
     accessible(page, "case page")
@@ -171,7 +171,7 @@ def test_it_walks_a_child_from_gateway_to_final_order(page, sign_in, screenshot,
     save(page, "Extension saved")
     expect(timeline(page)).to_contain_text("Extension for Amara Journeytest to 14 October 2026")
     expect(next_due(page)).to_contain_text("14 Oct 2026")
-    expect(next_due(page)).to_contain_text("Week 26 plus granted extensions")
+    expect(next_due(page)).to_contain_text("The time limit, extended by the court")
 
     # Final order: the proceedings conclude.
     open_form(page, "Plans and final order for Amara Journeytest", screenshot, "form-final-order")

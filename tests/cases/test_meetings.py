@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -128,12 +128,12 @@ def test_it_refuses_a_bad_decision_or_action_and_saves_nothing(client, la_a, cha
 
     response = client.post(url, {"decision": "continue", **no_actions(), "save": "1"})
     assert response.status_code == 200
-    assert response.context["form"].errors["review_date"] == ["Enter the review date for a case that continues"]
+    assert response.context["form"].errors["review_date"] == ["Enter the review date for a case that continues."]
 
     response = client.post(
         url, {"decision": "continue", **date_post("review_date", TODAY), **no_actions(), "save": "1"}
     )
-    assert response.context["form"].errors["review_date"] == ["The review date must be after the meeting"]
+    assert response.context["form"].errors["review_date"] == ["The review date must be after the meeting."]
 
     response = client.post(
         url,
@@ -145,7 +145,7 @@ def test_it_refuses_a_bad_decision_or_action_and_saves_nothing(client, la_a, cha
             "save": "1",
         },
     )
-    assert response.context["actions"].forms[0].errors["owner"] == ["Enter who owns the action"]
+    assert response.context["actions"].forms[0].errors["owner"] == ["Enter who owns the action."]
     assert "Error: " in response.content.decode()
     item = meeting.items.get()
     item.refresh_from_db()
@@ -275,3 +275,195 @@ def test_it_pins_the_meeting_page_queries_whatever_the_size_of_the_agenda(client
     for page in ("meeting", "meeting_item", "meeting_print"):
         assert counts["large", page] == counts["small", page], page
     assert counts["small", "meeting_item"] <= 20
+
+
+# ---------------------------------------------------------------------------
+# One atomic step per case, through the validated save path
+# ---------------------------------------------------------------------------
+
+
+def step_post(**fields) -> dict[str, str]:
+    """A meeting step: decision 'step down', no actions, plus ``fields``."""
+    return {"decision": "step_down", **no_actions(), "save": "1", **fields}
+
+
+def action_row(index: int, *, description="Call the family", owner="Allocated social worker", due=None):
+    due = due or TODAY + dt.timedelta(days=7)
+    return {
+        f"actions-{index}-description": description,
+        f"actions-{index}-owner": owner,
+        **date_post(f"actions-{index}-due_date", due),
+    }
+
+
+def test_it_saves_nothing_of_a_step_when_one_action_is_invalid(la_a, chair):
+    family = open_case(la_a, weeks=10)
+    earlier = services.meeting_open(user=chair, scope=c.ScopeKind.LA, meeting_date=TODAY - dt.timedelta(days=14))
+    open_action = services.action_create(
+        user=chair, item=earlier.items.get(), description="Earlier action", owner="Legal", due_date=TODAY
+    )
+    meeting = services.meeting_open(user=chair, scope=c.ScopeKind.LA, meeting_date=TODAY)
+    item = meeting.items.get()
+
+    with pytest.raises(services.MeetingStepError) as raised:
+        services.meeting_item_record(
+            user=chair,
+            item=item,
+            decision="issue",
+            review_date=None,
+            note="Issue now.",
+            new_actions=[
+                services.NewAction(description="Send the letter", owner="Legal", due_date=TODAY),
+                services.NewAction(description="Tell the guardian", owner="  ", due_date=TODAY),
+            ],
+            completed=[open_action],
+            completed_date=TODAY,
+        )
+    assert raised.value.decision is None
+    assert list(raised.value.actions) == [1]  # the second action only
+    assert raised.value.actions[1].message_dict == {"owner": ["Enter who owns the action."]}
+    item.refresh_from_db()
+    open_action.refresh_from_db()
+    assert (item.decision, item.note, item.decided_at) == ("", "", None)
+    assert list(m.MeetingAction.objects.filter(family=family)) == [open_action]
+    assert open_action.completed_date is None
+
+
+def test_it_shows_an_invalid_action_on_its_own_row_and_saves_no_decision(client, la_a, chair):
+    open_case(la_a, weeks=10)
+    meeting = services.meeting_open(user=chair, scope=c.ScopeKind.LA, meeting_date=TODAY)
+    client.force_login(chair)
+    url = reverse("tracker:meeting_item", args=[meeting.pk, 1])
+
+    response = client.post(url, step_post(**action_row(0), **action_row(1, owner="")))
+    assert response.status_code == 200
+    rows = response.context["actions"].forms
+    assert rows[0].errors == {}
+    assert rows[1].errors == {"owner": ["Enter who owns the action."]}
+    page = response.content.decode()
+    assert "govuk-error-summary" in page
+    assert 'href="#id_actions-1-owner"' in page
+    assert meeting.items.get().decision == ""
+    assert not m.MeetingAction.objects.exists()
+
+
+def test_it_shows_a_problem_found_by_the_service_on_the_action_marked_done(client, la_a, chair):
+    """An action stored before dates had bounds fails validation when marked done: the page says so
+    on that action and nothing of the step is saved."""
+    family = open_case(la_a, weeks=10)
+    meeting = services.meeting_open(user=chair, scope=c.ScopeKind.LA, meeting_date=TODAY)
+    stored = f.MeetingActionFactory(
+        item=f.MeetingItemFactory(meeting=f.TrackerMeetingFactory(local_authority=la_a), family=family),
+        description="Legacy action",
+        due_date=dt.date(9999, 12, 31),
+    )
+    client.force_login(chair)
+    url = reverse("tracker:meeting_item", args=[meeting.pk, 1])
+
+    response = client.post(url, step_post(completed=[str(stored.pk)], **action_row(0)))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Error: " in page
+    assert "govuk-error-summary" in page
+    assert "Legacy action: The due date must be on or before" in page
+    assert f'id="completed-{stored.pk}" name="completed" type="checkbox" value="{stored.pk}" checked' in page
+    stored.refresh_from_db()
+    assert stored.completed_date is None
+    assert meeting.items.get().decision == ""
+    assert m.MeetingAction.objects.filter(family=family).count() == 1
+
+
+BAD_DATES = {
+    "far future": ("31", "12", "9999"),
+    "ancient": ("01", "01", "0001"),
+    "malformed": ("32", "13", "abcd"),
+}
+
+
+def bad_date(name: str, kind: str) -> dict[str, str]:
+    day, month, year = BAD_DATES[kind]
+    return {f"{name}_day": day, f"{name}_month": month, f"{name}_year": year}
+
+
+@pytest.mark.parametrize("kind", BAD_DATES)
+def test_it_answers_a_bad_meeting_date_with_a_message_on_the_field(client, la_a, chair, kind):
+    open_case(la_a)
+    client.force_login(chair)
+    response = client.post(reverse("tracker:meeting_new"), {"scope": "la", **bad_date("meeting_date", kind)})
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert list(errors) == ["meeting_date"]
+    assert len(errors["meeting_date"]) == 1
+    assert not m.TrackerMeeting.objects.exists()
+
+
+@pytest.mark.parametrize("kind", BAD_DATES)
+@pytest.mark.parametrize("field", ["review_date", "actions-0-due_date"])
+def test_it_answers_a_bad_review_or_due_date_with_a_message_on_the_field(client, la_a, chair, kind, field):
+    open_case(la_a, weeks=10)
+    meeting = services.meeting_open(user=chair, scope=c.ScopeKind.LA, meeting_date=TODAY)
+    client.force_login(chair)
+    data = {**step_post(decision="continue"), **date_post("review_date", TODAY + dt.timedelta(weeks=4))}
+    if field == "actions-0-due_date":
+        data.update(action_row(0))
+    data.update(bad_date(field, kind))
+
+    response = client.post(reverse("tracker:meeting_item", args=[meeting.pk, 1]), data)
+    assert response.status_code == 200
+    if field == "review_date":
+        errors = response.context["form"].errors
+        assert list(errors) == ["review_date"]
+        assert len(errors["review_date"]) == 1
+    else:
+        assert response.context["form"].errors == {}
+        errors = response.context["actions"].forms[0].errors
+        assert list(errors) == ["due_date"]
+        assert len(errors["due_date"]) == 1
+    assert 'class="govuk-error-summary"' in response.content.decode()
+    assert meeting.items.get().decision == ""
+    assert not m.MeetingAction.objects.exists()
+
+
+def test_it_refuses_to_complete_another_las_action(la_a, la_b, chair):
+    theirs = f.MeetingActionFactory(item__meeting__local_authority=la_b)
+    with pytest.raises(PermissionDenied):
+        services.action_complete(user=chair, action=theirs, completed_date=TODAY)
+
+    # ...nor inside a step of one's own meeting.
+    open_case(la_a)
+    item = services.meeting_open(user=chair, scope=c.ScopeKind.LA, meeting_date=TODAY).items.get()
+    with pytest.raises(PermissionDenied):
+        services.meeting_item_record(
+            user=chair, item=item, decision="issue", review_date=None, note="", completed=[theirs]
+        )
+    theirs.refresh_from_db()
+    item.refresh_from_db()
+    assert (theirs.completed_date, theirs.local_authority_id, theirs.updated_by) == (None, la_b.pk, None)
+    assert item.decision == ""
+
+
+def test_it_refuses_to_write_another_las_meeting_records(la_b, chair):
+    item = f.MeetingItemFactory(meeting__local_authority=la_b)
+    meeting = item.meeting
+    with pytest.raises(PermissionDenied):
+        services.meeting_item_record(user=chair, item=item, decision="issue", review_date=None, note="")
+    with pytest.raises(PermissionDenied):
+        services.action_create(user=chair, item=item, description="Theirs", owner="Them", due_date=TODAY)
+    with pytest.raises(PermissionDenied):
+        services.meeting_close(user=chair, meeting=meeting)
+    item.refresh_from_db()
+    meeting.refresh_from_db()
+    assert (item.decision, item.local_authority_id, meeting.closed_at) == ("", la_b.pk, None)
+    assert not m.MeetingAction.objects.exists()
+
+
+def test_it_lets_chairs_run_meetings_but_not_write_case_data(la_a, chair, social_worker):
+    family = open_case(la_a)
+    item = services.meeting_open(user=chair, scope=c.ScopeKind.LA, meeting_date=TODAY).items.get()
+    services.meeting_item_record(user=chair, item=item, decision="issue", review_date=None, note="")
+    with pytest.raises(PermissionDenied):
+        services.child_save(user=chair, child=family.children.get())
+    with pytest.raises(PermissionDenied, match="Only meeting chairs"):
+        services.meeting_item_record(user=social_worker, item=item, decision="escalate", review_date=None, note="")
+    item.refresh_from_db()
+    assert (item.decision, item.updated_by) == ("issue", chair)

@@ -320,4 +320,6 @@ def test_it_pins_the_case_page_queries_whatever_the_number_of_milestones(client,
     f.ExtensionFactory(child_proceedings=part, granted_date=D(2025, 12, 1), new_end_date=D(2026, 1, 26))
     f.ChildProceedingsFactory(proceedings=proceedings)
     assert count_queries(client, url) == few
+    # One more than before the one next-due engine: the page reads its stored tracker facts and, in
+    # court, the next listed hearing, where it read the thresholds once.
     assert few <= 20

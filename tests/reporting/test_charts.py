@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from django.utils.safestring import SafeString
 
-from reporting.charts import NO_DATA, Chart, Series, bar_chart, line_chart
+from reporting.charts import ALL_SUPPRESSED, NO_DATA, SUPPRESSED, Chart, Series, bar_chart, line_chart
 
 SVG = "{http://www.w3.org/2000/svg}"
 MONTHS = [
@@ -314,3 +314,49 @@ def test_it_stops_spreadsheets_running_labels_as_formulas():
 def test_it_rejects_series_that_do_not_match_the_categories():
     with pytest.raises(ValueError, match="3 values for 2 categories"):
         line_chart(title="t", categories=["a", "b"], series=[Series("s", [1, 2, 3])])
+
+
+def test_it_marks_a_suppressed_point_as_suppressed_not_as_no_data():
+    chart = line_chart(
+        title="Average duration",
+        categories=["Jul 2026", "Aug 2026", "Sep 2026"],
+        series=[Series("Southend", [31.0, SUPPRESSED, None])],
+        unit="weeks",
+    )
+    root = parse(chart)
+
+    assert chart.rows == [["Jul 2026", "31"], ["Aug 2026", "[c]"], ["Sep 2026", DASH]]
+    assert chart.csv().splitlines()[2] == "Aug 2026,[c]"
+    (mark,) = by_class(root, "plo-chart__suppressed")
+    assert mark.get("data-index") == "1"
+    assert "[c]" in texts(mark)
+    assert "suppressed" in mark.find(f"{SVG}title").text
+    assert len(markers(root, 0)) == 1  # only July is drawn
+    assert NO_DATA not in texts(root)
+    assert chart.summary == "Southend was 31 weeks in July 2026. 1 figure is suppressed ([c]): too few cases to show."
+
+
+def test_it_says_a_chart_of_suppressed_figures_is_suppressed():
+    for chart in (
+        line_chart(title="t", categories=["Jan 2026", "Feb 2026"], series=[Series("s", [SUPPRESSED, None])]),
+        bar_chart(title="t", categories=["a", "b"], values=[SUPPRESSED, SUPPRESSED]),
+    ):
+        root = parse(chart)
+        assert NO_DATA not in texts(root)
+        assert ALL_SUPPRESSED in texts(root)
+        assert chart.summary == f"{ALL_SUPPRESSED}."
+
+
+def test_it_labels_a_suppressed_bar_with_c():
+    chart = bar_chart(title="t", categories=["Court", "Experts", "Other"], values=[40, SUPPRESSED, None], unit="days")
+    root = parse(chart)
+
+    assert [text for el in by_class(root, "plo-chart__value") for text in el.itertext()] == [
+        "40 days",
+        "[c]",
+        "No data",
+    ]
+    assert chart.rows[1] == ["Experts", "[c]"]
+    assert (
+        chart.summary == "Court: 40 days. 1 category has no data. 1 figure is suppressed ([c]): too few cases to show."
+    )

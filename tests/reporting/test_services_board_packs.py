@@ -138,3 +138,42 @@ def test_it_builds_only_on_the_first_working_day(db):
     m.Proceedings.objects.all().delete()
     pack_id = build_board_pack_monthly.run("2026-04-01")
     assert BoardPack.objects.get(pk=pack_id).month == MARCH
+
+
+def test_it_words_the_pack_and_measures_its_figures_from_the_thresholds_in_force(la_a, tmp_path):
+    # Five Essex applications concluded in March after 185 days (26.4 weeks): none within 26 weeks (182 days).
+    for _ in range(5):
+        concluded(la_a, 185)
+    window = metrics.Window(MARCH, MARCH, D(2026, 4, 15))
+    metrics.metrics_compute(window=window)
+    text = pdf_text(board_packs.board_pack_generate(month=MARCH), tmp_path)
+    assert "Summary: the region against the 26-week limit" in text
+    assert "0.0%" in line_with(text, "Concluded within 26 weeks", after="Essex: headline figures").split()
+    assert "5" in line_with(text, "27 to 29 weeks", after="Cafcass duration band").split()
+
+    # The limit moved to 27 weeks (189 days): all five are within it, and the pack says 27 weeks throughout.
+    m.Threshold.objects.filter(code="s31_limit_weeks").update(value=27)
+    metrics.metrics_compute(window=window)
+    text = pdf_text(board_packs.board_pack_generate(month=MARCH), tmp_path)
+    assert "Summary: the region against the 27-week limit" in text
+    assert "Care proceedings must be decided within 27 weeks of issue" in text
+    assert "100.0%" in line_with(text, "Concluded within 27 weeks", after="Essex: headline figures").split()
+    assert "5" in line_with(text, "27 weeks or less", after="Cafcass duration band").split()
+    assert "28 to 29 weeks" in text
+    assert "Open applications older than 27 weeks with no extension" in text
+    assert "whose duration was 189 days or fewer" in text
+    # Only the national comparators (reference data, measured by MoJ against the statutory 26 weeks) still say 26.
+    ours = text[: text.index("National comparators and exemplars")]
+    assert "26-week" not in ours
+    assert "26 weeks" not in ours
+
+
+def test_it_suppresses_small_data_quality_counts(la_a, la_b):
+    # Open applications with no hearing recorded: 5 in Essex (shown), 2 in Suffolk (suppressed), none elsewhere.
+    for la, n in ((la_a, 5), (la_b, 2)):
+        for _ in range(n):
+            f.ProceedingsFactory(family=f.FamilyFactory(local_authority=la), issue_date=D(2026, 3, 2))
+    rows = board_packs.board_pack_context(month=MARCH)["data_quality"]
+    (row,) = [row for row in rows if row["label"] == "Open applications with no hearing recorded"]
+    # LAs by name: Essex, Southend-on-Sea, Suffolk, Thurrock.
+    assert row["counts"] == ["5", "0", "[c]", "0"]

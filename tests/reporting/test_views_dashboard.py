@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases import models as m
+from cases.constants import Role
 from reporting.services import metrics
 from tests import factories as f
 
@@ -35,10 +36,15 @@ def figures(la_a, la_b):
     north = m.Team.objects.get(name="Colchester Family Support")
     concluded(la_a, mid, 190)
     concluded(la_a, north, 176)
-    concluded(la_b, f.team_of(la_b), 363)
+    for days in (363, 300, 330):
+        concluded(la_b, f.team_of(la_b), days)
+    compute()
+    return {"mid": mid, "north": north}
+
+
+def compute():
     month = last_month()
     metrics.metrics_compute(window=metrics.Window(metrics.add_months(month, -12), month, timezone.localdate()))
-    return {"mid": mid, "north": north}
 
 
 def headline(response, code):
@@ -49,14 +55,15 @@ def test_it_shows_headline_figures_with_their_comparisons(client, chair, figures
     client.force_login(chair)
     response = client.get(reverse("dashboard"))
     duration = headline(response, "s31_duration_mean")
-    # Essex: (190 + 176) / 2 / 7 = 26.1 weeks; the region adds Suffolk's 363 days: 729 / 3 / 7 = 34.7.
+    # Essex: (190 + 176) / 2 / 7 = 26.1 weeks; the region adds Suffolk's 363, 300 and 330 days:
+    # 1359 / 5 / 7 = 38.8 weeks. Essex is 26.142857 - 38.828571 = 12.7 lower.
     assert duration.display == "26.1 weeks"
     comparisons = dict((label, value) for label, value, _ in duration.comparisons)
-    assert comparisons["Region"] == "34.7 weeks"
+    assert comparisons["Region"] == "38.8 weeks"
     assert comparisons["Last month"] == "no data"
     content = response.content.decode()
     assert "26.1 weeks" in content
-    assert "this month lower by 8.6, better" in content  # vs the region
+    assert "this month lower by 12.7, better" in content  # vs the region
     assert "Secretname" not in content  # aggregates only
 
 
@@ -76,9 +83,11 @@ def test_it_gives_analysts_the_region_and_every_la(client, analyst, figures, la_
     client.force_login(analyst)
     response = client.get(reverse("dashboard"))
     assert response.context["scope"].type == "region"
-    assert headline(response, "s31_duration_mean").display == "34.7 weeks"
+    assert headline(response, "s31_duration_mean").display == "38.8 weeks"  # 1359 / 5 / 7, on 5 applications
     response = client.get(reverse("dashboard"), {"s": f"la:{la_b.pk}"})
-    assert headline(response, "s31_duration_mean").display == "51.9 weeks"
+    # Suffolk's 3 applications (993 / 3 / 7 = 47.3 weeks) are too few to show outside Suffolk.
+    assert headline(response, "s31_duration_mean").display == "[c]"
+    assert headline(response, "s31_concluded").display == "[c]"
 
 
 def test_it_keeps_board_members_and_anonymous_users_out(client, board_member):
@@ -103,8 +112,72 @@ def test_it_pins_the_dashboard_queries_whatever_the_number_of_cases(client, chai
         client.get(reverse("dashboard"))
     for days in range(150, 250, 10):
         concluded(la_a, figures["mid"], days)
-    month = last_month()
-    metrics.metrics_compute(window=metrics.Window(metrics.add_months(month, -12), month, timezone.localdate()))
+    compute()
     with CaptureQueriesContext(connection) as many:
         client.get(reverse("dashboard"))
     assert len(many) == len(few) <= 12
+
+
+@pytest.fixture
+def southend():
+    """One Southend application concluded last month after 473 days (67.6 weeks), and nothing else."""
+    la = f.la("882")
+    concluded(la, f.team_of(la), 473)
+    compute()
+    return la
+
+
+@pytest.fixture
+def southend_worker(southend):
+    return f.UserFactory(username="sw.southend", role=Role.SOCIAL_WORKER, local_authority=southend)
+
+
+def test_it_suppresses_a_count_of_one_and_its_mean_on_an_analysts_dashboard_and_csv(client, analyst, southend):
+    client.force_login(analyst)
+    response = client.get(reverse("dashboard"), {"s": f"la:{southend.pk}"})
+    assert headline(response, "s31_concluded").display == "[c]"
+    duration = headline(response, "s31_duration_mean")
+    assert duration.display == "[c]"
+    assert dict((label, value) for label, value, _ in duration.comparisons)["Region"] == "[c]"
+    assert all(change == "" for _, _, change in duration.comparisons)  # a difference would give it away
+    content = response.content.decode()
+    assert "67.6" not in content
+    assert 'id="suppression-note"' in content
+    chart = response.context["charts"]["duration"]
+    assert "No data" not in chart.summary
+    assert "suppressed" in chart.summary
+    csv = client.get(reverse("dashboard"), {"s": f"la:{southend.pk}", "csv": "duration"}).content.decode()
+    assert csv.splitlines()[-1] == f"{last_month():%b %Y},[c],[c]"  # Southend, region
+    assert "67.6" not in csv
+
+
+def test_it_shows_an_la_user_their_own_figures_unsuppressed_but_the_region_suppressed(client, southend_worker):
+    client.force_login(southend_worker)
+    response = client.get(reverse("dashboard"))
+    assert headline(response, "s31_concluded").display == "1"
+    duration = headline(response, "s31_duration_mean")
+    assert duration.display == "67.6 weeks"  # 473 / 7
+    assert dict((label, value) for label, value, _ in duration.comparisons)["Region"] == "[c]"
+    csv = client.get(reverse("dashboard"), {"csv": "duration"}).content.decode()
+    assert csv.splitlines()[-1] == f"{last_month():%b %Y},67.6,[c]"
+
+
+def test_it_never_serves_an_la_users_exact_figures_to_an_analyst_from_the_cache(
+    client, analyst, southend_worker, southend
+):
+    client.force_login(southend_worker)
+    assert headline(client.get(reverse("dashboard")), "s31_concluded").display == "1"
+    client.force_login(analyst)
+    response = client.get(reverse("dashboard"), {"s": f"la:{southend.pk}"})
+    assert headline(response, "s31_concluded").display == "[c]"
+
+
+def test_it_words_labels_and_the_limit_line_from_the_thresholds(client, chair, figures):
+    client.force_login(chair)
+    m.Threshold.objects.filter(code="s31_limit_weeks").update(value=27)
+    response = client.get(reverse("dashboard"))
+    content = response.content.decode()
+    assert headline(response, "s31_within_26_share").metric.label == "Concluded within 27 weeks"
+    assert "27-week limit" in str(response.context["charts"]["duration"].svg)
+    assert "26-week" not in content
+    assert "{" not in "".join(h.metric.label + h.metric.definition for h in response.context["data"].headlines)

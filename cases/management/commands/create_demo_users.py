@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from cases.constants import Role
-from cases.models import Family, LocalAuthority, Team, User
+from cases.models import Family, LocalAuthority, PreProceedingsEpisode, Proceedings, Team, User
 
 DEMO_PASSWORD = "plo-demo-2026"  # noqa: S105 - a published demo password, refused outside DEBUG
 
@@ -69,14 +69,12 @@ class Command(BaseCommand):
             return
         open_families = (
             Family.objects.filter(team=worker.team, local_authority=worker.local_authority)
-            .filter(episodes__start_date__isnull=False, episodes__step_decision_date__isnull=True)
-            .distinct()
+            .filter(pk__in=PreProceedingsEpisode.objects.open().values("family_id"))
             .order_by("pk")[: CASELOAD // 2]
         )
         in_court = (
             Family.objects.filter(team=worker.team, local_authority=worker.local_authority)
-            .filter(proceedings__concluded_date__isnull=True)
-            .distinct()
+            .filter(pk__in=Proceedings.objects.open().values("family_id"))
             .order_by("pk")[: CASELOAD // 2]
         )
         ids = {f.pk for f in open_families} | {f.pk for f in in_court}

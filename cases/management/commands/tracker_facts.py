@@ -7,8 +7,8 @@ from cases import services
 
 class Command(BaseCommand):
     help = (
-        "Compare the stored tracker facts (kept current by triggers) with the view that defines them; "
-        "--rebuild recomputes them all, as after a load with triggers off."
+        "Compare the stored tracker facts and concluded dates (kept current by triggers) with the views that "
+        "define them; --rebuild recomputes them all, as after a load with triggers off."
     )
 
     def add_arguments(self, parser):
@@ -24,7 +24,8 @@ class Command(BaseCommand):
             shown = ", ".join(str(family_id) for family_id in drift[:20])
             more = f" and {len(drift) - 20:,} more" if len(drift) > 20 else ""
             raise CommandError(
-                f"{len(drift):,} families' stored tracker facts differ from the view (family ids {shown}{more}). "
+                f"{len(drift):,} families' stored tracker facts differ from their definition, or their concluded "
+                f"dates do (family ids {shown}{more}). "
                 "Run with --rebuild."
             )
-        self.stdout.write("The stored tracker facts match the view.")
+        self.stdout.write("The stored tracker facts and concluded dates match their definition.")
