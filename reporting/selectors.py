@@ -26,10 +26,10 @@ from cases import constants as c
 from cases import models as m
 from cases import permissions
 from cases.thresholds import Thresholds
+from plo_tracker.lib.dates import add_months, month_start
 from reporting import catalogue
 from reporting.charts import SUPPRESSED, SUPPRESSED_TEXT, Withheld
 from reporting.models import MetricValue, PeriodSnapshot, ScopeType
-from reporting.services.metrics import add_months, month_start
 
 HEADLINES = [
     "s31_duration_mean",

@@ -9,8 +9,8 @@ import time
 def run() -> None:
     from django.utils import timezone
 
+    from plo_tracker.lib.dates import add_months, month_start
     from reporting.services import board_packs
-    from reporting.services.metrics import add_months, month_start
 
     logging.getLogger("weasyprint").setLevel(logging.WARNING)
     month = add_months(month_start(timezone.localdate()), -1)

@@ -58,8 +58,8 @@ def _first_metrics_and_pack(call_command) -> None:
     """Figures for the dashboard and a board pack to download, the first time the app runs."""
     from django.utils import timezone
 
+    from plo_tracker.lib.dates import add_months, month_start
     from reporting.models import BoardPack, MetricRun
-    from reporting.services.metrics import add_months, month_start
 
     if not MetricRun.objects.filter(status=MetricRun.Status.SUCCEEDED).exists():
         print("Computing the metrics for every month (first run only)...")

@@ -14,12 +14,11 @@ from cases.models.organisations import Area, LocalAuthority, Team, User, UserMan
 from cases.models.pre_proceedings import PreProceedingsEpisode, PreProceedingsMeeting
 from cases.models.proceedings import ChildProceedings, Extension, Hearing, Proceedings
 from cases.models.records import (
-    DATE_RULES,
     CaseRecord,
     Child,
     Family,
+    FieldCheckConstraint,
     ScopedQuerySet,
-    date_order_errors,
     on_or_after,
     track_history,
 )
@@ -38,7 +37,6 @@ from cases.models.reference import (
 from cases.models.tracker import TrackerRow
 
 __all__ = [
-    "DATE_RULES",
     "Area",
     "Assessment",
     "AssessmentType",
@@ -52,6 +50,7 @@ __all__ = [
     "DelayReason",
     "Extension",
     "Family",
+    "FieldCheckConstraint",
     "Hearing",
     "HearingType",
     "LocalAuthority",
@@ -70,7 +69,6 @@ __all__ = [
     "TrackerRow",
     "User",
     "UserManager",
-    "date_order_errors",
     "on_or_after",
     "track_history",
 ]

@@ -9,7 +9,7 @@ from django.db.models import Q
 from cases import constants as c
 from cases.models.pre_proceedings import PreProceedingsEpisode
 from cases.models.proceedings import Proceedings
-from cases.models.records import CaseRecord, Family, date_order_errors, on_or_after, track_history
+from cases.models.records import CaseRecord, Family, FieldCheckConstraint, on_or_after, track_history
 from cases.models.reference import AssessmentType, DelayReason
 
 
@@ -89,7 +89,8 @@ class Assessment(LinkedToStage, CaseRecord):
                 "assessment_completed_after_instructed",
                 "The completion date must be on or after the date the assessment was instructed.",
             ),
-            models.CheckConstraint(
+            FieldCheckConstraint(
+                field="completed_date",
                 condition=Q(outcome="") | Q(completed_date__isnull=False),
                 name="assessment_outcome_needs_completion",
                 violation_error_message="Enter the completion date before the outcome.",
@@ -100,9 +101,7 @@ class Assessment(LinkedToStage, CaseRecord):
         return f"{self.assessment_type} instructed {self.instructed_date}"
 
     def clean(self) -> None:
-        errors = date_order_errors(self)
-        if self.outcome and not self.completed_date:
-            errors.setdefault("completed_date", "Enter the completion date before the outcome.")
+        errors = {}
         if not self.is_linked:
             # Not a field of the milestone form (the link is worked out for it), so not on a field.
             errors[NON_FIELD_ERRORS] = "Link the assessment to the pre-proceedings episode or the proceedings."
@@ -144,7 +143,8 @@ class DelayEvent(LinkedToStage, CaseRecord):
     class Meta:
         ordering = ["event_date"]
         constraints = [
-            models.CheckConstraint(
+            FieldCheckConstraint(
+                field="days_lost",
                 condition=Q(days_lost__gte=1),
                 name="delay_days_lost_positive",
                 violation_error_message="Days lost must be 1 or more.",
@@ -156,7 +156,5 @@ class DelayEvent(LinkedToStage, CaseRecord):
 
     def clean(self) -> None:
         errors = {}
-        if self.days_lost is not None and self.days_lost < 1:
-            errors["days_lost"] = "Days lost must be 1 or more."
         if errors:
             raise ValidationError(errors)

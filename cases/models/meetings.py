@@ -10,7 +10,7 @@ from django.utils.functional import cached_property
 
 from cases import constants as c
 from cases.models.organisations import Area, Team
-from cases.models.records import CaseRecord, Family, ScopedQuerySet, track_history
+from cases.models.records import CaseRecord, Family, FieldCheckConstraint, ScopedQuerySet, track_history
 
 
 @track_history
@@ -106,7 +106,8 @@ class MeetingItem(CaseRecord):
         constraints = [
             models.UniqueConstraint(fields=["meeting", "position"], name="meeting_item_position_unique"),
             models.UniqueConstraint(fields=["meeting", "family"], name="meeting_item_family_unique"),
-            models.CheckConstraint(
+            FieldCheckConstraint(
+                field="review_date",
                 condition=~Q(decision="continue") | Q(review_date__isnull=False),
                 name="meeting_item_continue_needs_review_date",
                 violation_error_message="Enter the review date for a case that continues.",
@@ -125,8 +126,6 @@ class MeetingItem(CaseRecord):
 
     def clean(self) -> None:
         errors = {}
-        if self.decision == c.MeetingDecision.CONTINUE and not self.review_date:
-            errors["review_date"] = "Enter the review date for a case that continues."
         if self.review_date and self.meeting_id and self.review_date <= self.meeting.meeting_date:
             errors["review_date"] = "The review date must be after the meeting."
         if errors:

@@ -11,8 +11,8 @@ from cases.models.records import (
     CaseRecord,
     Child,
     Family,
+    FieldCheckConstraint,
     ScopedQuerySet,
-    date_order_errors,
     on_or_after,
     track_history,
 )
@@ -174,19 +174,22 @@ class PreProceedingsEpisode(CaseRecord):
                 name="episode_outcome_with_decision",
                 violation_error_message="Record the outcome and the decision date together.",
             ),
-            models.CheckConstraint(
+            FieldCheckConstraint(
+                field="court_application_date",
                 condition=Q(court_application_date__isnull=True) | Q(outcome=c.PPOutcome.ISSUE),
                 name="episode_application_only_when_issued",
                 violation_error_message="A court application date needs the outcome 'Care proceedings issued'.",
             ),
-            models.CheckConstraint(
+            FieldCheckConstraint(
+                field="fgdm_facilitated",
                 condition=Q(step_decision_date__isnull=True)
                 | ~Q(fgdm_offered=True)
                 | Q(fgdm_facilitated__isnull=False),
                 name="episode_offered_fgdm_says_if_held",
                 violation_error_message="Say whether the offered family group meeting took place.",
             ),
-            models.CheckConstraint(
+            FieldCheckConstraint(
+                field="fgdm_held_date",
                 condition=Q(fgdm_held_date__isnull=True) | Q(fgdm_facilitated=True),
                 name="episode_fgdm_held_date_needs_held",
                 violation_error_message="A family group meeting date needs the meeting to have taken place.",
@@ -202,24 +205,16 @@ class PreProceedingsEpisode(CaseRecord):
         return self.start_date is not None and self.step_decision_date is None
 
     def clean(self) -> None:
-        errors = date_order_errors(self)
+        errors = {}
         if self.gateway_outcome == c.GatewayOutcome.START_PRE_PROCEEDINGS and self.start_date is None:
             errors.setdefault("start_date", "Enter the date pre-proceedings started.")
         if bool(self.step_decision_date) != bool(self.outcome):
             field = "outcome" if self.step_decision_date else "step_decision_date"
             errors.setdefault(field, "Record the outcome and the decision date together.")
-        if self.court_application_date and self.outcome != c.PPOutcome.ISSUE:
-            errors.setdefault(
-                "court_application_date", "A court application date needs the outcome 'Care proceedings issued'."
-            )
         if self.letter_initiating_cp_date and not self.court_application_date:
             errors.setdefault("court_application_date", "Enter the court application date before the letter.")
-        if self.step_decision_date and self.fgdm_offered and self.fgdm_facilitated is None:
-            errors.setdefault("fgdm_facilitated", "Say whether the offered family group meeting took place.")
         if self.fgdm_facilitated and not self.fgdm_offered:
             errors.setdefault("fgdm_offered", "A family group meeting that took place must have been offered.")
-        if self.fgdm_held_date and not self.fgdm_facilitated:
-            errors.setdefault("fgdm_held_date", "A family group meeting date needs the meeting to have taken place.")
         if errors:
             raise ValidationError(errors)
 

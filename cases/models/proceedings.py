@@ -15,8 +15,8 @@ from cases.models.records import (
     CaseRecord,
     Child,
     Family,
+    FieldCheckConstraint,
     ScopedQuerySet,
-    date_order_errors,
     on_or_after,
     track_history,
 )
@@ -117,7 +117,7 @@ class Proceedings(CaseRecord):
         return self.concluded_date is None
 
     def clean(self) -> None:
-        errors = date_order_errors(self)
+        errors = {}
         if self.short_notice and not self.short_notice_reason:
             errors["short_notice_reason"] = "Select why the application was made at short notice."
         if not self.short_notice and self.short_notice_reason:
@@ -296,7 +296,8 @@ class Hearing(CaseRecord):
                 name="hearing_reason_when_adjourned_or_vacated",
                 violation_error_message="Select the reason the hearing was adjourned or vacated.",
             ),
-            models.CheckConstraint(
+            FieldCheckConstraint(
+                field="relisted_date",
                 condition=Q(relisted_date__isnull=True) | Q(relisted_date__gt=models.F("listed_date")),
                 name="hearing_relisted_after_listed",
                 violation_error_message="The re-listed date must be after the original listed date.",
@@ -323,8 +324,6 @@ class Hearing(CaseRecord):
         took_place = self.status in (c.HearingStatus.HELD, c.HearingStatus.ADJOURNED)
         if took_place and self.listed_date and self.listed_date > timezone.localdate():
             errors["status"] = "A hearing can only be recorded as held or adjourned on or after its date."
-        if self.relisted_date and self.listed_date and self.relisted_date <= self.listed_date:
-            errors["relisted_date"] = "The re-listed date must be after the original listed date."
         if self.status == c.HearingStatus.RELISTED and not self.relisted_date:
             errors["relisted_date"] = "Enter the date the hearing is re-listed for."
         if self.proceedings_id and self.listed_date and self.listed_date < self.proceedings.issue_date:

@@ -11,7 +11,7 @@ import pghistory
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import models
+from django.db import DEFAULT_DB_ALIAS, models
 from django.db.models import Q
 from django.utils import timezone
 
@@ -33,38 +33,48 @@ def track_history(model: type[models.Model]) -> type[models.Model]:
 
 
 # Constraint name -> (later field, earlier field), so clean() can report the rule on the field.
-DATE_RULES: dict[str, tuple[str, str]] = {}
+class FieldCheckConstraint(models.CheckConstraint):
+    """A CheckConstraint whose violation is reported on the field it is about.
+
+    The database enforces it (the backstop for imports, bulk writes and raw SQL), and model
+    validation runs the same condition (Django asks the database to evaluate it against the
+    instance), so a rule is written once, as the constraint, and a form shows its message on
+    ``field``. In migrations it is a plain CheckConstraint: ``field`` is about messages only.
+    """
+
+    def __init__(self, *, field: str, **kwargs):
+        self.field = field
+        super().__init__(**kwargs)
+
+    def validate(self, model, instance, exclude=None, using=DEFAULT_DB_ALIAS) -> None:
+        try:
+            super().validate(model, instance, exclude=exclude, using=using)
+        except ValidationError as error:
+            raise ValidationError({self.field: error}) from None
+
+    def deconstruct(self):
+        _path, args, kwargs = super().deconstruct()
+        return "django.db.models.CheckConstraint", args, kwargs
+
+    def clone(self) -> FieldCheckConstraint:
+        _path, args, kwargs = self.deconstruct()
+        return self.__class__(*args, field=self.field, **kwargs)
 
 
-def on_or_after(later: str, earlier: str, name: str, message: str) -> models.CheckConstraint:
-    """A date-order rule the database enforces: ``later`` is empty, or on or after ``earlier``."""
-    constraint = models.CheckConstraint(
+def on_or_after(later: str, earlier: str, name: str, message: str) -> FieldCheckConstraint:
+    """A date-order rule: ``later`` is empty, or on or after ``earlier`` (reported on ``later``)."""
+    return FieldCheckConstraint(
+        field=later,
         condition=Q(**{f"{later}__isnull": True})
         | Q(**{f"{earlier}__isnull": True})
         | Q(**{f"{later}__gte": models.F(earlier)}),
         name=name,
         violation_error_message=message,
     )
-    DATE_RULES[name] = (later, earlier)
-    return constraint
 
 
 # No case date is earlier (see CaseRecord.date_bound_errors): an earlier one is a mistyped year.
 EARLIEST_DATE = dt.date(1900, 1, 1)
-
-
-def date_order_errors(instance: models.Model) -> dict[str, str]:
-    """The model's date-order CheckConstraints as field errors (shown before the database is asked)."""
-    errors = {}
-    for constraint in instance._meta.constraints:
-        rule = DATE_RULES.get(constraint.name)
-        if rule is None:
-            continue
-        later, earlier = rule
-        a, b = getattr(instance, later), getattr(instance, earlier)
-        if a is not None and b is not None and a < b:
-            errors.setdefault(later, constraint.violation_error_message)
-    return errors
 
 
 class ScopedQuerySet(models.QuerySet):
@@ -181,13 +191,20 @@ class CaseRecord(models.Model):
             ) from None
 
     def get_constraints(self):
-        """Unique constraints only: each model's clean() reports its CheckConstraints on the right field.
+        """Unique constraints and the check constraints that name their field.
 
-        The CheckConstraints stay in the database as the backstop for imports and bulk writes; left
-        here, full_clean() would also report each broken rule a second time as a non-field error.
+        A plain CheckConstraint stays in the database only: reported here it would be a message
+        at the top of a form rather than on the field it is about.
         """
         return [
-            (model, [x for x in constraints if not isinstance(x, models.CheckConstraint)])
+            (
+                model,
+                [
+                    x
+                    for x in constraints
+                    if isinstance(x, FieldCheckConstraint) or not isinstance(x, models.CheckConstraint)
+                ],
+            )
             for model, constraints in super().get_constraints()
         ]
 
@@ -258,7 +275,8 @@ class Child(CaseRecord):
         verbose_name_plural = "children"
         constraints = [
             models.UniqueConstraint(fields=["local_authority", "la_child_id"], name="child_unique_ref_per_la"),
-            models.CheckConstraint(
+            FieldCheckConstraint(
+                field="date_of_birth",
                 condition=Q(date_of_birth__isnull=False) | Q(expected_due_date__isnull=False),
                 name="child_dob_or_due_date",
                 violation_error_message="Enter a date of birth, or an expected due date for an unborn child.",
@@ -274,8 +292,6 @@ class Child(CaseRecord):
 
     def clean(self) -> None:
         errors = {}
-        if self.date_of_birth is None and self.expected_due_date is None:
-            errors["date_of_birth"] = "Enter a date of birth, or an expected due date for an unborn child."
         if self.date_of_birth is not None and self.expected_due_date is not None:
             errors["expected_due_date"] = "Leave the expected due date empty once the child is born."
         if errors:

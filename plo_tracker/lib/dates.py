@@ -1,10 +1,26 @@
-"""Calendar rules the service needs: working days in England."""
+"""Calendar rules the service needs: months (a period is a calendar month) and working days in England."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from dateutil.easter import easter
+
+
+def month_start(day: dt.date) -> dt.date:
+    """The first day of the month ``day`` falls in."""
+    return day.replace(day=1)
+
+
+def add_months(month: dt.date, n: int) -> dt.date:
+    """The first day of the month ``n`` months after (or before) the month of ``month``."""
+    index = month.year * 12 + month.month - 1 + n
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def month_end(month: dt.date) -> dt.date:
+    """The last day of the month of ``month`` (the day a period's "as at" figures are taken)."""
+    return add_months(month_start(month), 1) - dt.timedelta(days=1)
 
 
 def _bank_holidays_early_in_month(year: int, month: int) -> set[dt.date]:

@@ -21,10 +21,10 @@ from django.utils import timezone
 from cases import models as m
 from cases import thresholds
 from cases.thresholds import Thresholds
+from plo_tracker.lib.dates import add_months
 from reporting import catalogue, charts
 from reporting.models import BoardPack, PeriodSnapshot
 from reporting.selectors import Figures, Shown, board_pack_figures
-from reporting.services.metrics import add_months
 from reporting.services.pdf import render_pdf
 
 NO_VALUE = charts.NO_VALUE

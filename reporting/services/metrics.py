@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from cases import models as m
 from cases import thresholds
+from plo_tracker.lib.dates import add_months, month_end, month_start
 from reporting.models import MetricRun, MetricValue, PeriodSnapshot
 
 logger = logging.getLogger(__name__)
@@ -41,19 +42,6 @@ TRAILING_MONTHS = 12
 
 class MetricsLockedError(Exception):
     """Another metrics run holds the lock."""
-
-
-def month_start(day: dt.date) -> dt.date:
-    return day.replace(day=1)
-
-
-def add_months(month: dt.date, n: int) -> dt.date:
-    index = month.year * 12 + month.month - 1 + n
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
-def month_end(month: dt.date) -> dt.date:
-    return add_months(month, 1) - dt.timedelta(days=1)
 
 
 @dataclass(frozen=True)

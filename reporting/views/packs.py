@@ -12,9 +12,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cases.permissions import BUILD_PACKS, READ_PACKS, requires
+from plo_tracker.lib.dates import month_start
 from reporting import tasks
 from reporting.models import BoardPack, BoardPackDownload, PeriodSnapshot
-from reporting.services.metrics import month_start
 
 
 @requires(READ_PACKS)
