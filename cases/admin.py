@@ -109,8 +109,8 @@ class ThresholdAdmin(ModelAdmin):
 
 @admin.register(m.NationalComparator)
 class NationalComparatorAdmin(ModelAdmin):
-    list_display = ("metric", "label", "value", "unit", "source", "vintage", "uncertain")
-    list_filter = ("metric",)
+    list_display = ("metric", "kind", "label", "value", "unit", "source", "vintage", "uncertain")
+    list_filter = ("metric", "kind")
 
 
 @admin.register(m.ChildPopulation)

@@ -158,6 +158,15 @@ class MeetingDecision(models.TextChoices):
     ESCALATE = "escalate", "Escalate to a senior manager"
 
 
+class ComparatorKind(models.TextChoices):
+    """What a comparator figure is: only national figures go under "National" (REFERENCE.md section 4)."""
+
+    NATIONAL = "national", "National figure (England)"
+    REGIONAL_BASELINE = "regional_baseline", "The region's own baseline"
+    LA_FIGURE = "la_figure", "A local authority's own figure"
+    EXEMPLAR = "exemplar", "Good-practice exemplar"
+
+
 class ScopeKind(models.TextChoices):
     """The part of an LA a dashboard, tracker or meeting covers."""
 

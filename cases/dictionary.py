@@ -132,11 +132,13 @@ def reference_tables() -> list[dict]:
             ],
         },
         {
-            "title": "National and exemplar comparators",
-            "headers": ["Metric", "Comparator", "Value", "Source", "Vintage"],
+            # Only the national kind is shown under "National" on the dashboard and in the board pack.
+            "title": "Comparators: national figures, the region's baseline, LAs' own figures and exemplars",
+            "headers": ["Metric", "Kind", "Comparator", "Value", "Source", "Vintage"],
             "rows": [
                 [
                     c.metric,
+                    c.get_kind_display(),
                     c.label + (" (uncertain)" if c.uncertain else ""),
                     f"{c.value.normalize():f} {c.unit}",
                     c.source,

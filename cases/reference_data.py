@@ -7,6 +7,8 @@ imports use them, so change a label freely but never reuse a code for something 
 
 from __future__ import annotations
 
+from cases.constants import ComparatorKind
+
 TRAILBLAZER = "DFJ Trailblazer Good Practice Guide (Essex & Suffolk), 2025"
 HMCTS_CODES = "HMCTS public law adjournment and vacated hearing reason codes"
 
@@ -217,11 +219,20 @@ THRESHOLDS = [
     ("full_term_weeks", "Length of a full-term pregnancy", 40, "weeks", False, "NHS: pregnancy week by week", "2024"),
 ]
 
+# What each comparator is decides where it may be shown: only national figures (England) go under
+# "National"; the region's own baseline, a local authority's own figure (its label names the LA) and
+# good-practice exemplars are labelled as what they are (REFERENCE.md section 4, "Comparators").
+NATIONAL = ComparatorKind.NATIONAL
+BASELINE = ComparatorKind.REGIONAL_BASELINE
+LA_FIGURE = ComparatorKind.LA_FIGURE
+EXEMPLAR = ComparatorKind.EXEMPLAR
+TRI_BOROUGH = "Tri-borough care proceedings pilot"
 COMPARATORS = [
-    # metric, label, value, unit, source, vintage, uncertain
+    # metric, kind, label, value, unit, source, vintage, uncertain
     (
         "s31_duration_mean",
-        "National average (Cafcass)",
+        NATIONAL,
+        "Cafcass national average",
         "44",
         "weeks",
         "Cafcass statistics via Trailblazer card",
@@ -230,7 +241,8 @@ COMPARATORS = [
     ),
     (
         "s31_duration_mean",
-        "Region baseline (Essex & Suffolk)",
+        BASELINE,
+        "Essex & Suffolk",
         "55",
         "weeks",
         "Trailblazer card (Cafcass statistics)",
@@ -239,6 +251,7 @@ COMPARATORS = [
     ),
     (
         "s31_duration_mean",
+        NATIONAL,
         "MoJ national average",
         "40",
         "weeks",
@@ -248,24 +261,18 @@ COMPARATORS = [
     ),
     (
         "s31_duration_mean",
-        "North Somerset (exemplar)",
+        EXEMPLAR,
+        "North Somerset",
         "31.8",
         "weeks",
         "Trailblazer good practice guide",
         "2024",
         False,
     ),
-    (
-        "s31_duration_mean",
-        "Tri-borough pilot (exemplar)",
-        "27",
-        "weeks",
-        "Tri-borough care proceedings pilot",
-        "2013",
-        False,
-    ),
+    ("s31_duration_mean", EXEMPLAR, "Tri-borough pilot", "27", "weeks", TRI_BOROUGH, "2013", False),
     (
         "s31_within_26_share",
+        NATIONAL,
         "MoJ national share within 26 weeks",
         "34",
         "percent",
@@ -273,8 +280,10 @@ COMPARATORS = [
         "2024-25",
         False,
     ),
+    # The card's national rate equals Cafcass's 2013-14 rate, so it may be out of date (REFERENCE.md section 1).
     (
         "s31_application_rate",
+        NATIONAL,
         "National application rate",
         "9.2",
         "per 10,000",
@@ -282,26 +291,19 @@ COMPARATORS = [
         "2023-24",
         True,
     ),
-    ("s31_application_rate", "Region baseline", "7", "per 10,000", "Trailblazer card", "2023-24", False),
+    ("s31_application_rate", BASELINE, "Essex & Suffolk", "7", "per 10,000", "Trailblazer card", "2023-24", False),
+    ("hearings_per_case", EXEMPLAR, "Tri-borough pilot, before", "8.8", "hearings", TRI_BOROUGH, "2013", False),
+    ("hearings_per_case", EXEMPLAR, "Tri-borough pilot, after", "4", "hearings", TRI_BOROUGH, "2013", False),
     (
-        "hearings_per_case",
-        "Tri-borough pilot before",
-        "8.8",
-        "hearings",
-        "Tri-borough care proceedings pilot",
-        "2013",
+        "pp_step_down_rate",
+        LA_FIGURE,
+        "Essex's own figure",
+        "49",
+        "percent",
+        "Ofsted focused visit to Essex (January 2025)",
+        "2024",
         False,
     ),
-    (
-        "hearings_per_case",
-        "Tri-borough pilot after",
-        "4",
-        "hearings",
-        "Tri-borough care proceedings pilot",
-        "2013",
-        False,
-    ),
-    ("pp_step_down_rate", "Essex step-down rate", "49", "percent", "Ofsted focused visit to Essex", "2024", False),
 ]
 
 ONS_2020 = "ONS mid-2020 population estimates, ages 0-17"
@@ -372,12 +374,20 @@ def load(apps) -> None:
             },
         )
     comparator_model = apps.get_model("cases", "NationalComparator")
-    for metric, label, value, unit, source, vintage, uncertain in COMPARATORS:
+    # Migrations before 0013 load with the table as it was then, without a kind; 0013 loads them again.
+    has_kind = any(f.name == "kind" for f in comparator_model._meta.get_fields())
+    for metric, kind, label, value, unit, source, vintage, uncertain in COMPARATORS:
         comparator_model.objects.update_or_create(
             metric=metric,
             label=label,
             vintage=vintage,
-            defaults={"value": value, "unit": unit, "source": source, "uncertain": uncertain},
+            defaults={
+                "value": value,
+                "unit": unit,
+                "source": source,
+                "uncertain": uncertain,
+                **({"kind": kind} if has_kind else {}),
+            },
         )
     population_model = apps.get_model("cases", "ChildPopulation")
     for dfe, year, population, source, vintage in POPULATION:

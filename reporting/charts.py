@@ -25,7 +25,18 @@ from xml.sax.saxutils import escape, quoteattr
 
 from django.utils.safestring import SafeString, mark_safe
 
-__all__ = ["NO_DATA", "NO_VALUE", "SUPPRESSED", "SUPPRESSED_TEXT", "Chart", "Series", "bar_chart", "line_chart"]
+__all__ = [
+    "ALL_SUPPRESSED",
+    "NO_DATA",
+    "NO_VALUE",
+    "RECORDED_SUPPRESSED",
+    "SUPPRESSED",
+    "SUPPRESSED_TEXT",
+    "Chart",
+    "Series",
+    "bar_chart",
+    "line_chart",
+]
 
 NO_DATA = "No data for this period"
 # Shown in table cells with no value: an en dash, as GOV.UK tables do.
@@ -33,6 +44,8 @@ NO_VALUE = "\N{EN DASH}"
 # How a suppressed figure reads wherever it is shown (the ONS and DfE convention).
 SUPPRESSED_TEXT = "[c]"
 ALL_SUPPRESSED = "Every figure here is suppressed ([c]): too few cases to show"
+# When the figures that exist are all suppressed and the other categories recorded nothing.
+RECORDED_SUPPRESSED = "Every figure recorded here is suppressed ([c]): too few cases to show"
 
 
 class Withheld(enum.Enum):
@@ -142,9 +155,7 @@ def line_chart(
     uid = _new_id()
     flat = [value for item_values in values for value in item_values]
     if not any(_plotted(value) for value in flat):
-        return _empty_chart(
-            uid=uid, title=title, width=width, height=height, headers=headers, rows=rows, suppressed=SUPPRESSED in flat
-        )
+        return _empty_chart(uid=uid, title=title, width=width, height=height, headers=headers, rows=rows, values=flat)
 
     summary = _line_summary(title, categories, series, values, decimals, unit) + _suppressed_sentence(flat)
     body = _LineChartLayout(
@@ -193,7 +204,7 @@ def bar_chart(
             height=height,
             headers=headers,
             rows=rows,
-            suppressed=SUPPRESSED in cleaned,
+            values=cleaned,
         )
 
     def label(value: float) -> str:
@@ -268,18 +279,26 @@ def _line_summary(
     title: str,
     categories: list[str],
     series: list[Series],
-    values: list[list[float | None]],
+    values: list[list[Value]],
     decimals: list[int],
     unit: str,
 ) -> str:
-    """First sentence: the first series' change and peak. Second: how the other series changed."""
+    """First sentence: the first series' change and peak. Second: how the other series changed.
+
+    A series with nothing drawn because its figures are suppressed is named first, so that its
+    absence from the chart is never read as "no data".
+    """
     sentences = []
     others = []
+    withheld = []
     for item, item_values, d in zip(series, values, decimals, strict=True):
         points = [(i, value) for i, value in enumerate(item_values) if _plotted(value)]
-        if not points:
-            continue
         name = item.label or title
+        if not points:
+            if SUPPRESSED in item_values:
+                recorded = "recorded " if None in item_values else ""
+                withheld.append(f"{name}: every figure {recorded}is suppressed ({SUPPRESSED_TEXT}).")
+            continue
 
         def say(value: float, d: int = d) -> str:
             return _with_unit(_format_number(value, d), unit)
@@ -308,7 +327,7 @@ def _line_summary(
         sentences.append(change + ".")
     if others:
         sentences.append("; ".join(others) + ".")
-    return " ".join(sentences)
+    return " ".join(withheld + sentences)
 
 
 def _bar_summary(categories: list[str], values: list[Value], label: Callable[[float], str]) -> str:
@@ -462,11 +481,21 @@ def _svg(*, uid: str, title: str, summary: str, width: int, height: int, body: l
 
 
 def _empty_chart(
-    *, uid: str, title: str, width: int, height: int, headers: list[str], rows: list[list[str]], suppressed: bool
+    *, uid: str, title: str, width: int, height: int, headers: list[str], rows: list[list[str]], values: list[Value]
 ) -> Chart:
-    """A frame with one message: no data, or (when there are figures but all are withheld) suppressed."""
-    message = ALL_SUPPRESSED if suppressed else NO_DATA
-    summary = f"{message}."
+    """A frame with one message: no data only when nothing was recorded; suppressed when what was is withheld."""
+    withheld, missing = values.count(SUPPRESSED), values.count(None)
+    if not withheld:
+        message = summary = NO_DATA
+    elif not missing:
+        message = summary = ALL_SUPPRESSED
+    else:
+        message = RECORDED_SUPPRESSED
+        summary = (
+            f"{message}. {withheld} {'figure is' if withheld == 1 else 'figures are'} suppressed and {missing} "
+            f"{'has' if missing == 1 else 'have'} no data (nothing recorded)"
+        )
+    summary = f"{summary}."
     body = [
         _el(
             "rect", {"x": 0.5, "y": 0.5, "width": width - 1.0, "height": height - 1.0, "fill": "none", "stroke": BORDER}

@@ -45,6 +45,8 @@ HEADLINES = [
     "pp_step_down_rate",
     "pp_duration_mean",
 ]
+# The heading of the column or line that holds national figures (England) only.
+NATIONAL = "National (England)"
 TRENDS = ["s31_duration_mean", "s31_open", "s31_at_risk", "pp_open", "pp_open_over_threshold"]
 DRIVERS = "delay_days_by_driver"
 
@@ -90,7 +92,9 @@ class Figures:
             return SUPPRESSED
         if spec.cases is not None:
             cases = self.cases.get((metric, scope_type, scope_id, dimension, period))
-            if cases is None or cases < self.threshold:
+            # A figure built on no case at all (a rate of 0 from no applications) gives no child away, as a
+            # count of 0 does not; withholding it would read as if there were a few.
+            if cases is None or 0 < cases < self.threshold:
                 return SUPPRESSED
         # Secondary suppression (a later change) belongs here: ``self.values`` holds the figure's
         # neighbours (its metric's other dimensions, the other LAs and the region for the month),
@@ -110,6 +114,47 @@ def _read(rows: QuerySet[MetricValue], *, threshold: int, exact: Iterable[tuple[
         if spec is not None and spec.cases is not None:
             cases[key] = numerator if spec.cases == catalogue.Cases.NUMERATOR else denominator
     return Figures(values=values, cases=cases, threshold=threshold, exact=frozenset(exact))
+
+
+# ---------------------------------------------------------------------------
+# Comparators
+# ---------------------------------------------------------------------------
+
+# National figures first, then the region's baseline, LAs' own figures and exemplars; within a kind, in the
+# reference data's order (a pilot's "before" figure before its "after").
+_KIND_ORDER = list(c.ComparatorKind)
+
+
+@dataclass(frozen=True)
+class Comparators:
+    """The reference comparators by metric, and the one rule for which figure is shown under "National".
+
+    Only a national figure (England) is ever shown under "National": the latest vintage when there
+    are several. The region's baseline, an LA's own figure and exemplars are shown only with their
+    ``heading``, which says what they are (REFERENCE.md section 4, "Comparators").
+    """
+
+    rows: list[m.NationalComparator]
+
+    def national(self, metric: str) -> m.NationalComparator | None:
+        """The national figure (England) to show under "National" for a metric, or None."""
+        national = [row for row in self.rows if row.metric == metric and row.kind == c.ComparatorKind.NATIONAL]
+        return max(national, key=lambda row: (row.vintage, row.label), default=None)
+
+    def for_metric(self, metric: str) -> list[m.NationalComparator]:
+        """Every comparator for a metric, national first, each to be shown with its heading."""
+        return [row for row in self.rows if row.metric == metric]
+
+
+def marked(comparator: m.NationalComparator, text: str) -> str:
+    """A comparator's value as printed, with "(uncertain)" where the source's figure is doubtful."""
+    return f"{text} (uncertain)" if comparator.uncertain else text
+
+
+def comparators() -> Comparators:
+    """Every comparator, by metric and kind (one query)."""
+    rows = sorted(m.NationalComparator.objects.all(), key=lambda row: (row.metric, _KIND_ORDER.index(row.kind), row.pk))
+    return Comparators(rows=rows)
 
 
 # ---------------------------------------------------------------------------
@@ -177,8 +222,9 @@ class Headline:
     last_month: Shown
     last_year: Shown
     region: Shown
-    national: Decimal | None
-    national_label: str = ""
+    # The national figure for England (``Comparators.national``), and every comparator for the metric.
+    national: m.NationalComparator | None = None
+    comparators: list[m.NationalComparator] = field(default_factory=list)
 
     def format(self, value: Shown) -> str:
         if value is SUPPRESSED:
@@ -207,9 +253,13 @@ class Headline:
     def display(self) -> str:
         return "No data" if self.value is None else self.format(self.value)
 
+    def format_comparator(self, comparator: m.NationalComparator) -> str:
+        """A comparator's value in the metric's unit, marked when the figure is doubtful."""
+        return marked(comparator, self.format(comparator.value))
+
     @property
     def comparisons(self) -> list[tuple[str, str, str]]:
-        """(what, its value, how this month compares) for last month, last year, region and national."""
+        """(what, its value, how this month compares) for last month, last year, region and national (England)."""
         rows = [
             ("Last month", self.last_month),
             ("Same month last year", self.last_year),
@@ -217,8 +267,17 @@ class Headline:
         ]
         result = [(label, self.format(value), self.change(value)) for label, value in rows]
         if self.national is not None:
-            result.append((self.national_label, self.format(self.national), self.change(self.national)))
+            national = self.national
+            result.append((NATIONAL, self.format_comparator(national), self.change(national.value)))
         return result
+
+    @property
+    def comparator_rows(self) -> list[tuple[str, str, str]]:
+        """(what it is, its value, its source and vintage) for every comparator of the metric."""
+        return [
+            (comparator.heading, self.format_comparator(comparator), comparator.citation)
+            for comparator in self.comparators
+        ]
 
 
 @dataclass
@@ -231,6 +290,10 @@ class DashboardData:
     region_series: dict[str, list[Shown]]
     drivers: list[tuple[str, Decimal]]
     threshold: int
+
+    @property
+    def has_comparators(self) -> bool:
+        return any(h.comparators for h in self.headlines)
 
     @property
     def suppressed(self) -> bool:
@@ -263,9 +326,7 @@ def dashboard_data(*, scope: Scope, period: dt.date, exact: bool, limits: Thresh
     for (metric, _, _, dimension, _), value in figures.values.items():
         if metric == DRIVERS and dimension:
             driver_days[dimension] += value or 0
-    comparators = {}
-    for comparator in m.NationalComparator.objects.exclude(label__icontains="exemplar").order_by("-vintage"):
-        comparators.setdefault(comparator.metric, comparator)
+    reference = comparators()
 
     def scope_figure(code: str, month: dt.date) -> Shown:
         return figures.shown(code, scope.type, scope.id, month)
@@ -277,7 +338,6 @@ def dashboard_data(*, scope: Scope, period: dt.date, exact: bool, limits: Thresh
     for code in HEADLINES:
         if code == "s31_application_rate" and scope.type in (ScopeType.AREA, ScopeType.TEAM):
             continue  # population is known per LA only
-        comparator = comparators.get(code)
         headlines.append(
             Headline(
                 metric=catalogue.get(code).worded(limits),
@@ -285,8 +345,8 @@ def dashboard_data(*, scope: Scope, period: dt.date, exact: bool, limits: Thresh
                 last_month=scope_figure(code, add_months(period, -1)),
                 last_year=scope_figure(code, add_months(period, -12)),
                 region=region_figure(code, period),
-                national=comparator.value if comparator else None,
-                national_label=f"{comparator.label} ({comparator.vintage})" if comparator else "",
+                national=reference.national(code),
+                comparators=reference.for_metric(code),
             )
         )
     labels = dict(m.DelayDriver.objects.values_list("code", "label"))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.db import models
 
+from cases.constants import ComparatorKind
 from cases.models.organisations import LocalAuthority
 
 
@@ -83,10 +84,17 @@ class Threshold(models.Model):
 
 
 class NationalComparator(models.Model):
-    """A national or exemplar figure to compare the region against."""
+    """A figure to compare the region against: national, the region's baseline, an LA's own or an exemplar."""
 
     metric = models.CharField(max_length=60, help_text="Metric code the figure compares with.")
-    label = models.CharField(max_length=200)
+    kind = models.CharField(
+        max_length=20,
+        choices=ComparatorKind.choices,
+        help_text="What the figure is. Only national figures (England) are shown under National.",
+    )
+    label = models.CharField(
+        max_length=200, help_text="Which figure it is; for a local authority's own figure, name the LA."
+    )
     value = models.DecimalField(max_digits=10, decimal_places=2)
     unit = models.CharField(max_length=30)
     source = models.CharField(max_length=300)
@@ -98,7 +106,26 @@ class NationalComparator(models.Model):
         constraints = [models.UniqueConstraint(fields=["metric", "label", "vintage"], name="comparator_unique")]
 
     def __str__(self) -> str:
-        return f"{self.label} ({self.vintage})"
+        return f"{self.heading} ({self.vintage})"
+
+    @property
+    def heading(self) -> str:
+        """How the figure is named wherever it is shown: what kind of figure it is, then which one."""
+        prefix = _COMPARATOR_PREFIXES.get(self.kind)
+        return f"{prefix}: {self.label}" if prefix else self.label
+
+    @property
+    def citation(self) -> str:
+        """Its source and vintage, and a warning when the figure is doubtful."""
+        return f"{self.source}, {self.vintage}" + ("; uncertain figure" if self.uncertain else "")
+
+
+# A local authority's own figure has no prefix: its label names the LA ("Essex's own figure").
+_COMPARATOR_PREFIXES = {
+    ComparatorKind.NATIONAL: "National (England)",
+    ComparatorKind.REGIONAL_BASELINE: "Regional baseline",
+    ComparatorKind.EXEMPLAR: "Good-practice exemplar",
+}
 
 
 class ChildPopulation(models.Model):

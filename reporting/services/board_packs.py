@@ -18,13 +18,14 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from cases import constants as c
 from cases import models as m
 from cases import thresholds
 from cases.thresholds import Thresholds
 from plo_tracker.lib.dates import add_months
 from reporting import catalogue, charts
 from reporting.models import BoardPack, PeriodSnapshot
-from reporting.selectors import Figures, Shown, board_pack_figures
+from reporting.selectors import NATIONAL, Figures, Shown, board_pack_figures, comparators, marked
 from reporting.services.pdf import render_pdf
 
 NO_VALUE = charts.NO_VALUE
@@ -70,6 +71,10 @@ PROCEEDINGS = [
 ]
 
 
+# The glossary's order, which the comparators page follows.
+METRIC_ORDER = {metric.code: index for index, metric in enumerate(catalogue.METRICS)}
+
+
 class MetricsMissingError(ValueError):
     """The month has no computed metrics yet."""
 
@@ -112,7 +117,7 @@ def _trend(figures: Figures, scope_type, scope_id, months, title, label, limits:
         unit="weeks",
         reference_line=(limits.s31_limit_weeks, f"{limits.s31_limit_weeks}-week limit"),
         width=640,
-        height=200,
+        height=180,
     )
 
 
@@ -132,9 +137,25 @@ def board_pack_context(*, month: dt.date) -> dict:
     months = [add_months(month, n) for n in range(-11, 1)]
     last_month, last_year = add_months(month, -1), add_months(month, -12)
     scopes = [("region", None, "Region")] + [("la", la.pk, la.short_name) for la in las]
-    comparators = {}
-    for comparator in m.NationalComparator.objects.exclude(label__icontains="exemplar").order_by("-vintage"):
-        comparators.setdefault(comparator.metric, comparator)
+    reference = comparators()
+
+    def comparator_row(comparator: m.NationalComparator) -> dict:
+        spec = catalogue.BY_CODE.get(comparator.metric)
+        value = format_value(spec, comparator.value) if spec else f"{comparator.value.normalize():f}"
+        if comparator.unit != "percent":  # a percentage already has its sign
+            value = f"{value} {comparator.unit}"
+        return {
+            "figure": spec.worded(limits).label if spec else comparator.metric,
+            "kind": comparator.get_kind_display(),
+            "label": comparator.label,
+            "heading": comparator.heading,
+            "value": marked(comparator, value),
+            "citation": comparator.citation,
+        }
+
+    def national_text(code: str) -> str:
+        national = reference.national(code)
+        return marked(national, format_value(catalogue.get(code), national.value)) if national else NO_VALUE
 
     def show(code, scope_type, scope_id, period, dimension=""):
         return text(catalogue.get(code), figures.shown(code, scope_type, scope_id, period, dimension))
@@ -142,14 +163,13 @@ def board_pack_context(*, month: dt.date) -> dict:
     def headline_rows(scope_type, scope_id):
         rows = []
         for code in HEADLINES:
-            comparator = comparators.get(code)
             rows.append(
                 {
                     "label": catalogue.get(code).worded(limits).label,
                     "now": show(code, scope_type, scope_id, month),
                     "last_month": show(code, scope_type, scope_id, last_month),
                     "last_year": show(code, scope_type, scope_id, last_year),
-                    "national": format_value(catalogue.get(code), comparator.value) if comparator else NO_VALUE,
+                    "national": national_text(code),
                 }
             )
         return rows
@@ -206,6 +226,18 @@ def board_pack_context(*, month: dt.date) -> dict:
         "las": las,
         "scopes": scopes,
         "summary": headline_rows("region", None),
+        "national_heading": NATIONAL,
+        # Under every headline table: where each figure under "National" comes from.
+        "national_sources": [
+            comparator_row(national) for code in HEADLINES if (national := reference.national(code)) is not None
+        ],
+        # The region's baseline, LAs' own figures and exemplars: shown as what they are, never as national.
+        "other_comparators": [
+            comparator_row(comparator)
+            for code in HEADLINES
+            for comparator in reference.for_metric(code)
+            if comparator.kind != c.ComparatorKind.NATIONAL
+        ],
         "la_pages": [
             {
                 "la": la,
@@ -267,7 +299,10 @@ def board_pack_context(*, month: dt.date) -> dict:
         ),
         "data_quality": _data_quality(figures, month=month, las=las, limits=limits),
         "glossary": [metric.worded(limits) for metric in catalogue.METRICS],
-        "comparators": list(m.NationalComparator.objects.order_by("metric", "label")),
+        "comparators": [
+            comparator_row(comparator)
+            for comparator in sorted(reference.rows, key=lambda row: METRIC_ORDER.get(row.metric, len(METRIC_ORDER)))
+        ],
     }
 
 

@@ -51,3 +51,13 @@ def test_it_shows_a_field_added_to_a_model(monkeypatch):
     assert [f.name for f in entries["Hearing"].fields] == [
         f.name for f in [*Hearing._meta.concrete_fields, *Hearing._meta.many_to_many]
     ]
+
+
+def test_it_says_what_each_comparator_is():
+    (table,) = [table for table in dictionary.reference_tables() if table["title"].startswith("Comparators")]
+    kinds = {(row[0], row[2]): row[1] for row in table["rows"]}
+    # Only national figures for England may be shown under "National" (REFERENCE.md section 4).
+    assert kinds[("s31_application_rate", "National application rate (uncertain)")] == "National figure (England)"
+    assert kinds[("s31_application_rate", "Essex & Suffolk")] == "The region's own baseline"
+    assert kinds[("hearings_per_case", "Tri-borough pilot, after")] == "Good-practice exemplar"
+    assert kinds[("pp_step_down_rate", "Essex's own figure")] == "A local authority's own figure"

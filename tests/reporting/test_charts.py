@@ -9,7 +9,16 @@ import xml.etree.ElementTree as ET
 import pytest
 from django.utils.safestring import SafeString
 
-from reporting.charts import ALL_SUPPRESSED, NO_DATA, SUPPRESSED, Chart, Series, bar_chart, line_chart
+from reporting.charts import (
+    ALL_SUPPRESSED,
+    NO_DATA,
+    RECORDED_SUPPRESSED,
+    SUPPRESSED,
+    Chart,
+    Series,
+    bar_chart,
+    line_chart,
+)
 
 SVG = "{http://www.w3.org/2000/svg}"
 MONTHS = [
@@ -338,13 +347,40 @@ def test_it_marks_a_suppressed_point_as_suppressed_not_as_no_data():
 
 def test_it_says_a_chart_of_suppressed_figures_is_suppressed():
     for chart in (
-        line_chart(title="t", categories=["Jan 2026", "Feb 2026"], series=[Series("s", [SUPPRESSED, None])]),
+        line_chart(title="t", categories=["Jan 2026", "Feb 2026"], series=[Series("s", [SUPPRESSED, SUPPRESSED])]),
         bar_chart(title="t", categories=["a", "b"], values=[SUPPRESSED, SUPPRESSED]),
     ):
         root = parse(chart)
         assert NO_DATA not in texts(root)
         assert ALL_SUPPRESSED in texts(root)
         assert chart.summary == f"{ALL_SUPPRESSED}."
+
+
+def test_it_says_what_was_suppressed_and_what_recorded_nothing_when_nothing_can_be_drawn():
+    chart = line_chart(
+        title="t", categories=["Jan 2026", "Feb 2026", "Mar 2026"], series=[Series("s", [SUPPRESSED, None, SUPPRESSED])]
+    )
+    root = parse(chart)
+    assert NO_DATA not in texts(root)
+    assert RECORDED_SUPPRESSED in texts(root)
+    assert chart.summary == (
+        "Every figure recorded here is suppressed ([c]): too few cases to show. "
+        "2 figures are suppressed and 1 has no data (nothing recorded)."
+    )
+    assert chart.rows == [["Jan 2026", "[c]"], ["Feb 2026", DASH], ["Mar 2026", "[c]"]]
+
+
+def test_it_names_first_a_series_with_every_figure_suppressed():
+    chart = line_chart(
+        title="Average duration",
+        categories=["Jul 2026", "Aug 2026"],
+        series=[Series("Southend", [SUPPRESSED, None]), Series("Region", [40.0, 42.0])],
+        unit="weeks",
+    )
+    assert chart.summary == (
+        "Southend: every figure recorded is suppressed ([c]). Region rose from 40 weeks in July 2026 to 42 weeks in "
+        "August 2026, the highest in the period. 1 figure is suppressed ([c]): too few cases to show."
+    )
 
 
 def test_it_labels_a_suppressed_bar_with_c():

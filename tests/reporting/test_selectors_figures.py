@@ -50,6 +50,16 @@ def test_it_counts_the_cases_of_a_rate_from_what_it_is_built_on():
     assert rate.shown("pp_step_down_rate", "la", 1, MARCH) is SUPPRESSED
 
 
+@pytest.mark.parametrize(
+    ("applications", "shown"), [(0, Decimal(0)), (1, SUPPRESSED), (4, SUPPRESSED), (5, Decimal("1.6"))]
+)
+def test_it_shows_a_rate_built_on_no_case_as_it_is_and_suppresses_one_built_on_a_few(applications, shown):
+    # No application in 12 months is a rate of 0, which gives no child away (as a count of 0 does not).
+    value = Decimal(0) if applications == 0 else Decimal("1.6")
+    rate = figures({("s31_application_rate", ""): value}, {("s31_application_rate", ""): applications})
+    assert rate.shown("s31_application_rate", "la", 1, MARCH) == shown
+
+
 def test_it_shows_no_data_as_no_data_and_a_missing_count_as_zero():
     empty = figures({})
     assert empty.shown("s31_duration_mean", "la", 1, MARCH) is None

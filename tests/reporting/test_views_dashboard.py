@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
+import re
 
 import pytest
 from django.db import connection
@@ -181,3 +183,83 @@ def test_it_words_labels_and_the_limit_line_from_the_thresholds(client, chair, f
     assert "27-week limit" in str(response.context["charts"]["duration"].svg)
     assert "26-week" not in content
     assert "{" not in "".join(h.metric.label + h.metric.definition for h in response.context["data"].headlines)
+
+
+def comparator_rows(content: str) -> list[str]:
+    """The rows of the page's comparators table as text, one space between words."""
+    table = content[
+        content.index('id="comparators-table"') : content.index("</table>", content.index('id="comparators-table"'))
+    ]
+    return [
+        " ".join(html.unescape(re.sub(r"<[^>]+>", " ", row)).split()) for row in re.split(r"<tr\b[^>]*>", table)[2:]
+    ]
+
+
+def test_it_shows_only_national_figures_as_national_and_labels_the_others(client, analyst, figures):
+    client.force_login(analyst)
+    response = client.get(reverse("dashboard"), {"s": "region:"})
+    national = {
+        h.metric.code: value
+        for h in response.context["data"].headlines
+        for label, value, _ in h.comparisons
+        if label.startswith("National")
+    }
+    # REFERENCE.md's national figures (England): MoJ 2024-25 duration (the latest; Cafcass's 44 weeks is
+    # 2023-24) and share within 26 weeks, and the national application rate, which is uncertain. The
+    # region's baseline (55 weeks, 7.0), Tri-borough's hearings (8.8, 4.0) and Essex's 49% are not national.
+    assert national == {
+        "s31_duration_mean": "40.0 weeks",
+        "s31_within_26_share": "34.0%",
+        "s31_application_rate": "9.2 (uncertain)",
+    }
+    content = response.content.decode()
+    assert content.count("<dt>National (England):</dt>") == 3
+    assert "Source: MoJ national average, MoJ Family Court Statistics Quarterly (38-41), 2024-25." in content
+    assert "Source: National application rate, Trailblazer card; equals Cafcass 2013-14 rate, 2023-24; uncertain" in (
+        content
+    )
+    rows = comparator_rows(content)
+    for row in [
+        "Average duration of care proceedings National (England): Cafcass national average Cafcass statistics via "
+        "Trailblazer card, 2023-24 44.0 weeks",
+        "National (England): MoJ national average MoJ Family Court Statistics Quarterly (38-41), 2024-25 40.0 weeks",
+        "Regional baseline: Essex & Suffolk Trailblazer card (Cafcass statistics), 2023-24 55.0 weeks",
+        "Good-practice exemplar: North Somerset Trailblazer good practice guide, 2024 31.8 weeks",
+        "Good-practice exemplar: Tri-borough pilot Tri-borough care proceedings pilot, 2013 27.0 weeks",
+        "Concluded within 26 weeks National (England): MoJ national share within 26 weeks MoJ Family Court "
+        "Statistics Quarterly (32-36%), 2024-25 34.0%",
+        "Hearings per concluded application Good-practice exemplar: Tri-borough pilot, before Tri-borough care "
+        "proceedings pilot, 2013 8.8",
+        "Good-practice exemplar: Tri-borough pilot, after Tri-borough care proceedings pilot, 2013 4.0",
+        "Care application rate per 10,000 children National (England): National application rate Trailblazer "
+        "card; equals Cafcass 2013-14 rate, 2023-24; uncertain figure 9.2 (uncertain)",
+        "Regional baseline: Essex & Suffolk Trailblazer card, 2023-24 7.0",
+        "Step-down rate Essex's own figure Ofsted focused visit to Essex (January 2025), 2024 49.0%",
+    ]:
+        assert row in rows, row
+    assert len(rows) == 11
+
+
+def test_it_names_a_series_whose_figures_are_all_suppressed_in_the_chart_summary(client, analyst, la_a, southend):
+    # Essex: 5 applications concluded last month after 182 days (26.0 weeks), so the region (6) is drawn.
+    for _ in range(5):
+        concluded(la_a, f.team_of(la_a), 182)
+    compute()
+    client.force_login(analyst)
+    response = client.get(reverse("dashboard"), {"s": f"la:{southend.pk}"})
+    chart = response.context["charts"]["duration"]
+    assert chart.summary.startswith("Southend-on-Sea City Council: every figure recorded is suppressed ([c]).")
+    assert "1 figure is suppressed ([c])" in chart.summary  # last month's; the other 12 months recorded nothing
+
+
+def test_it_says_no_data_where_nothing_was_recorded(client, analyst):
+    compute()  # the months exist, with nothing recorded in any of them
+    client.force_login(analyst)
+    response = client.get(reverse("dashboard"), {"s": f"la:{f.la('883').pk}"})
+    assert headline(response, "s31_duration_mean").display == "No data"
+    assert headline(response, "s31_concluded").display == "0"
+    assert headline(response, "s31_application_rate").display == "0.0"  # no application: a rate of 0, not [c]
+    assert response.context["charts"]["duration"].summary == "No data for this period."
+    content = response.content.decode()
+    assert "[c]" not in content
+    assert 'id="suppression-note"' not in content
