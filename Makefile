@@ -58,6 +58,7 @@ test: install system-deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) scripts/with_services.py bash -ec '\
+		$(PY) manage.py db_roles; \
 		$(PY) manage.py check; \
 		$(PY) manage.py makemigrations --check --dry-run; \
 		$(PY) -m pytest $(PYTEST_ARGS)'

@@ -116,13 +116,31 @@ class AssessmentOutcome(models.TextChoices):
 
 
 class HearingStatus(models.TextChoices):
-    """Status of a listed hearing. Adjourned = on the day; vacated = cancelled before the day."""
+    """Status of a listing. Adjourned = on the day; vacated = cancelled before the day.
+
+    A hearing adjourned or vacated and re-listed keeps its status: the new date is a new listing
+    that replaces it (``Hearing.replaces``).
+    """
 
     LISTED = "listed", "Listed"
     HELD = "held", "Held"
     ADJOURNED = "adjourned", "Adjourned (on the day)"
     VACATED = "vacated", "Vacated (cancelled before the day)"
-    RELISTED = "relisted", "Re-listed"
+
+
+# Statuses a listing can be given when its outcome is recorded.
+HEARING_OUTCOMES = (HearingStatus.HELD, HearingStatus.ADJOURNED, HearingStatus.VACATED)
+
+
+class HearingOrder(models.TextChoices):
+    """Orders made at a hearing (the child's final order is recorded on the child's part)."""
+
+    EPO = "epo", "Emergency protection order"
+    INTERIM_CARE = "interim_care", "Interim care order"
+    INTERIM_SUPERVISION = "interim_supervision", "Interim supervision order"
+    INTERIM_CHILD_ARRANGEMENTS = "interim_child_arrangements", "Interim child arrangements order"
+    DIRECTIONS = "directions", "Case management directions"
+    OTHER = "other", "Other order"
 
 
 class CarePlan(models.TextChoices):

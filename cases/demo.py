@@ -8,10 +8,19 @@ so every seeded row has its insert event like any other.
 
 Calibration (REFERENCE.md): about 390 care applications a year at scale 1 (7 per 10,000 children),
 shared by child population; 30% at short notice without pre-proceedings; pre-proceedings episodes
-stepped down about half the time; Section 31 durations averaging about 55 weeks with a realistic
-spread (some within the time limit, a long tail past a year); extensions on cases past the limit;
-adjourned and vacated hearings with coded reasons, each with its delay event; pre-birth cases,
-babies, repeat episodes and sibling groups.
+stepped down about half the time; Section 31 durations averaging about 55 weeks (the region's
+baseline; national 40-44) with about a fifth within the time limit and a long tail past a year;
+pre-birth cases, babies, repeat episodes and sibling groups.
+
+Hearings follow the Public Law Outline: urgent hearings listed on issue, the CMH listed on day 2
+for day 12-18 (usually), the IRH and final hearing timetabled at the CMH (some at a later
+hearing), each listing made on its ``listed_on`` day. A long case loses its time as listings are
+adjourned on the day or vacated before it, with a coded reason and a delay event, and re-listed:
+a new listing that replaces the old, made that day or soon after. Some hearings are vacated and
+not re-listed; orders made are recorded at the hearings that took place. Listings the court had
+not made by the seed's date do not exist, and outcomes after it are not known. Extensions are
+per child, up to the longest allowed each, and only sometimes granted when a case is about to run
+past its timetable: most children have none, few more than two.
 """
 
 from __future__ import annotations
@@ -24,18 +33,29 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
-from django.db.models import Max
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 from psycopg import sql
 
 from cases import constants as c
 from cases import models as m
 from cases import services, thresholds
+from cases.flags import worded_flags
+from cases.selectors.tracker import flag_raised
 
 APPLICATIONS_PER_YEAR_AT_SCALE_1 = 390
 SHORT_NOTICE_SHARE = 0.30
 STEP_DOWN_SHARE, ISSUE_SHARE, OTHER_SHARE = 0.49, 0.45, 0.06
 PRE_BIRTH_SHARE = 0.15
+# The tracker flags the PLO timetable checks raise (``cases.flags``), counted in the summary.
+TIMETABLE_FLAGS = (
+    "cmh_outside_window",
+    "irh_after_week",
+    "no_irh_by_20",
+    "no_final_by_20",
+    "final_after_end",
+    "timetabled_beyond",
+)
 REPEAT_SHARE = 0.08
 
 SURNAMES = [
@@ -213,6 +233,51 @@ PLAN_FOR_OUTCOME = {
     "withdrawn": c.CarePlan.REMAIN_WITH_PARENTS,
     "other": c.CarePlan.OTHER,
 }
+# Share of applications decided within the time limit; the rest run past it by a long-tailed spread
+# (gamma, in weeks) that puts the region's mean near its 55 weeks (national about 40-44).
+WITHIN_LIMIT_SHARE = 0.17
+LONG_TAIL_GAMMA = (2.8, 14.5)
+# Chance that the court extends a child's timetable when the case is about to run past its end,
+# for the first, second and third extension: often none is sought or recorded, never routinely.
+EXTENSION_CHANCES = (0.4, 0.3, 0.1)
+EXTENSION_REASONS = [
+    "Expert assessment of the mother not yet complete.",
+    "Connected carer assessment of a relative identified late.",
+    "Final hearing could not be listed within the timetable.",
+    "Fact-finding hearing needed on disputed injuries.",
+    "Change of care plan after a positive parenting assessment.",
+]
+# Reasons a hearing is vacated and not re-listed: it is no longer needed after a change in the case.
+NOT_RELISTED_REASON_WEIGHTS = {
+    "la_new_care_plan": 5,
+    "expert_new_assessment": 3,
+    "la_new_assessment": 2,
+    "other_new_party": 1,
+}
+# Notes on some adjourned or vacated listings (by reason) and on some re-listings: synthetic, plain.
+REASON_NOTES = {
+    "expert_late_report": "The expert's report was not filed in time.",
+    "la_poor_late_sw_assessment": "The social work assessment was filed late.",
+    "judiciary_insufficient_time": "Not enough court time to hear the evidence.",
+    "court_no_courtroom": "No courtroom was available.",
+    "judiciary_no_judge": "No judge was available.",
+    "lawyers_parties": "A party's legal representative could not attend.",
+    "agency_police_disclosure": "Police disclosure is still awaited.",
+    "agency_medical_records": "Medical records are still awaited.",
+    "la_no_family_identified": "A relative came forward late and needs to be assessed.",
+    "la_poor_kinship": "The kinship assessment has to be repeated.",
+    "court_interpreter": "No interpreter was booked.",
+    "other_new_baby": "The mother has had a baby, who joins the application.",
+    "la_new_care_plan": "The local authority has changed its care plan.",
+    "expert_new_assessment": "A further expert assessment was directed.",
+}
+RELISTING_NOTES = [
+    "Re-listed for the first date the court could offer.",
+    "Re-listed with a longer time estimate.",
+    "Re-listed before the same judge.",
+    "Re-listed as a contested hearing over three days.",
+    "Re-listed by consent.",
+]
 # Hearing adjournment / vacation reasons, weighted roughly as the Trailblazer diagnosis found.
 HEARING_REASON_WEIGHTS = {
     "expert_late_report": 14,
@@ -265,6 +330,16 @@ class Summary:
     step_down_rate: float | None = None
     open_proceedings: int = 0
     open_episodes: int = 0
+    hearings: int = 0
+    hearings_put_off: int = 0  # adjourned or vacated
+    relistings: int = 0
+    extensions: int = 0
+    most_extensions_for_a_child: int = 0
+    extensions_last_year: int = 0
+    extensions_month_share: float | None = None  # grants a month / open applications, last 12 months
+    past_limit: int = 0  # open applications past their timetable end
+    # Tracker flag label -> (open cases it is raised on, of which not yet past the time limit).
+    timetable_flags: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     def lines(self) -> list[str]:
         out = [f"Seeded in {self.seconds:.1f} s."]
@@ -280,7 +355,56 @@ class Summary:
                 f"  Pre-proceedings decided: {self.pp_decided:,}; step-down rate {self.step_down_rate:.0%}; "
                 f"open now: {self.open_episodes:,}"
             )
+        if self.hearings:
+            out.append(
+                f"  Hearings: {self.hearings:,} listings, {self.hearings_put_off / self.hearings:.0%} adjourned or "
+                f"vacated, {self.relistings:,} re-listings"
+            )
+        if self.extensions_month_share is not None:
+            out.append(
+                f"  Extensions: {self.extensions:,} (at most {self.most_extensions_for_a_child} for a child); "
+                f"{self.extensions_last_year:,} in the last 12 months, a month on average "
+                f"{self.extensions_month_share:.1%} of open applications"
+            )
+        if self.timetable_flags:
+            out.append(
+                f"  Timetable flags on open proceedings ({self.open_proceedings:,}, of which "
+                f"{self.past_limit:,} past the time limit), raised (and on cases not yet past it):"
+            )
+            out += [f"    {label}: {raised:,} ({early:,})" for label, (raised, early) in self.timetable_flags.items()]
         return out
+
+
+@dataclass(frozen=True)
+class _Story:
+    """What an application's hearings are generated from."""
+
+    issue: dt.date
+    conclusion: dt.date  # the final hearing's date (after the seed's date while the case is open)
+    short_notice: bool
+    interim_order: str
+    placement: bool
+
+
+@dataclass(eq=False)
+class _Listing:
+    """One listing of a hearing in an application's story, before it is cut at the seed's date."""
+
+    code: str
+    listed_on: dt.date  # the day the court fixed it
+    listed_date: dt.date  # the date it is listed for
+    status: str = c.HearingStatus.HELD
+    ended: dt.date | None = None  # the day it was adjourned (its date) or vacated
+    reason: str | None = None
+    orders: list[str] = field(default_factory=list)
+    note: str = ""  # on a re-listing, from when it is made
+    outcome_note: str = ""  # on an adjourned or vacated listing, once that has happened
+    replaces: _Listing | None = None
+
+    @property
+    def outcome_day(self) -> dt.date:
+        """The day what came of it is known: the hearing's date, or the day it was vacated."""
+        return self.ended if self.status == c.HearingStatus.VACATED else self.listed_date
 
 
 class _Rows:
@@ -358,9 +482,15 @@ class _Rows:
 
 
 def _can_skip_triggers() -> bool:
-    """Superusers (development, CI) may load with triggers off; others load row by row with them on."""
+    """Superusers (CI) and the maintenance role (granted SET on session_replication_role by
+    ``manage.py db_roles``, PostgreSQL 15 and later) load with triggers off; others row by row with them on."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+        if cursor.fetchone()[0]:
+            return True
+        if connection.pg_version < 150000:
+            return False
+        cursor.execute("SELECT has_parameter_privilege('session_replication_role', 'SET')")
         return bool(cursor.fetchone()[0])
 
 
@@ -394,8 +524,11 @@ class _Generator:
 
     def s31_duration_days(self) -> int:
         """About 55 weeks on average for concluded cases: some within the time limit, a long tail past a year."""
-        short = self.rnd.random() < 0.08
-        weeks = self.rnd.uniform(12, self.limits.s31_limit_weeks) if short else 24 + self.rnd.gammavariate(3, 11.8)
+        limit = self.limits.s31_limit_weeks
+        if self.rnd.random() < WITHIN_LIMIT_SHARE:
+            weeks = self.rnd.uniform(12, limit)
+        else:
+            weeks = limit + 1 + self.rnd.gammavariate(*LONG_TAIL_GAMMA)
         return round(weeks * 7)
 
     def pp_duration_days(self) -> int:
@@ -669,144 +802,366 @@ class _Generator:
             concluded_date=conclusion if concluded else None,
         )
         pid = proceedings["id"]
-        self.hearings(la, family, pid, issue, conclusion, short_notice=short_notice)
-        self.assessments(la, family, issue, conclusion, proceedings_id=pid)
         outcome = self.weighted(OUTCOME_WEIGHTS)
-        for kid in kids:
-            if kid["date_of_birth"] is None:
-                continue  # an unborn child joins the proceedings once born
-            interim = self.rnd.choice(
+        # An unborn child joins the proceedings once born.
+        born = [kid for kid in kids if kid["date_of_birth"] is not None]
+        interim = {
+            kid["id"]: self.rnd.choice(
                 [c.CarePlan.LONG_TERM_FOSTERING, c.CarePlan.FAMILY_OR_FRIENDS, c.CarePlan.REMAIN_WITH_PARENTS]
             )
-            part = self.rows.new(
-                m.ChildProceedings,
-                local_authority_id=la.pk,
-                proceedings_id=pid,
-                child_id=kid["id"],
-                interim_plan=interim,
-                interim_plan_approved=True if self.rnd.random() < 0.93 else None,
-                final_plan=PLAN_FOR_OUTCOME[outcome] if concluded else "",
-                final_plan_approved=(self.rnd.random() < 0.9) if concluded else None,
-                final_outcome_id=outcome if concluded else None,
-                final_outcome_date=conclusion if concluded else None,
-            )
-            self.extensions(la, part["id"], issue, conclusion)
-
-    def extensions(self, la, part_id: int, issue: dt.date, conclusion: dt.date) -> None:
-        """Cases running past the time limit usually have full-length extensions granted as the end nears."""
-        end = self.limits.timetable_end(issue)
-        if self.rnd.random() < 0.12:
-            return  # some drift past the limit with no extension recorded
-        while end < conclusion:
-            granted = end - self.days(3, 20)
-            if granted > self.as_of or granted <= issue:
-                break
-            new_end = end + self.limits.extension_max
-            self.rows.new(
-                m.Extension,
-                local_authority_id=la.pk,
-                child_proceedings_id=part_id,
-                granted_date=granted,
-                new_end_date=new_end,
-                reason=self.rnd.choice(
-                    [
-                        "Expert assessment of the mother not yet complete.",
-                        "Connected carer assessment of a relative identified late.",
-                        "Final hearing could not be listed within the timetable.",
-                        "Fact-finding hearing needed on disputed injuries.",
-                        "Change of care plan after a positive parenting assessment.",
-                    ]
-                ),
-            )
-            end = new_end
-
-    def hearings(self, la, family, pid: int, issue: dt.date, conclusion: dt.date, *, short_notice: bool) -> None:
-        days = (conclusion - issue).days
-        plan = []
-        if short_notice:
-            plan.append(("epo", issue + self.days(0, 3)))
-        cmh = issue + (self.days(12, 18) if self.rnd.random() < 0.78 else self.days(19, 40))
-        plan.append(("cmh", cmh))
-        if self.rnd.random() < 0.35:
-            plan.append(("further_cmh", cmh + self.days(35, 70)))
-        if self.rnd.random() < 0.12:
-            plan.append(("fact_finding", issue + dt.timedelta(days=round(days * 0.45))))
-        if self.rnd.random() < 0.2:
-            plan.append(("interim_care", issue + self.days(20, 60)))
-        irh = issue + dt.timedelta(days=max(112, days - self.rnd.randint(35, 70)))
-        plan.append(("irh", irh))
-        plan.append(("final", conclusion))
-        if self.rnd.random() < 0.15:
-            plan.append(("placement", conclusion))
-        for code, listed in sorted(plan, key=lambda p: p[1]):
-            self.hearing(la, family, pid, code, listed, conclusion)
-
-    def hearing(self, la, family, pid: int, code: str, listed: dt.date, conclusion: dt.date) -> None:
-        hearing_type = self.hearing_types[code]
-        listed = min(listed, conclusion)
-        while True:
-            if listed > self.as_of:
+            for kid in born
+        }
+        at_home = all(plan == c.CarePlan.REMAIN_WITH_PARENTS for plan in interim.values())
+        story = _Story(
+            issue=issue,
+            conclusion=conclusion,
+            short_notice=short_notice,
+            interim_order=c.HearingOrder.INTERIM_SUPERVISION if at_home else c.HearingOrder.INTERIM_CARE,
+            placement=outcome == "placement_order",
+        )
+        plan = self.hearing_plan(story)
+        self.write_hearings(la, family, pid, plan)
+        self.assessments(la, family, issue, conclusion, proceedings_id=pid)
+        parts = []
+        for kid in born:
+            parts.append(
                 self.rows.new(
-                    m.Hearing,
+                    m.ChildProceedings,
                     local_authority_id=la.pk,
                     proceedings_id=pid,
-                    hearing_type_id=hearing_type.code,
-                    listed_date=listed,
-                    status=c.HearingStatus.LISTED,
-                    reason_id=None,
-                    relisted_date=None,
-                    note="",
-                )
+                    child_id=kid["id"],
+                    interim_plan=interim[kid["id"]],
+                    interim_plan_approved=True if self.rnd.random() < 0.93 else None,
+                    final_plan=PLAN_FOR_OUTCOME[outcome] if concluded else "",
+                    final_plan_approved=(self.rnd.random() < 0.9) if concluded else None,
+                    final_outcome_id=outcome if concluded else None,
+                    final_outcome_date=conclusion if concluded else None,
+                )["id"]
+            )
+        self.extensions(la, parts, story, [listing for listing in plan if listing.code == "final"])
+
+    def extensions(self, la, part_ids: list[int], story: _Story, finals: list[_Listing]) -> None:
+        """Extensions when the case is about to run past its timetable's end: per child, up to the longest each.
+
+        The court considers one when it lists the final hearing for a date past the end, or shortly
+        before the end; it grants one only sometimes (``EXTENSION_CHANCES``), for all the children
+        of the application, up to the final hearing's date where that is near. Many long cases run
+        past the limit with none recorded.
+        """
+        end = self.limits.timetable_end(story.issue)
+        decided = story.issue
+        for chance in EXTENSION_CHANCES:
+            if story.conclusion <= end:
                 return
-            roll = self.rnd.random()
-            final_day = code == "final" and listed >= conclusion
-            if roll < 0.16 and not final_day:
-                status = c.HearingStatus.ADJOURNED
-            elif roll < 0.24 and not final_day:
-                status = c.HearingStatus.VACATED
+            listed_beyond = [f.listed_on for f in finals if f.listed_date > end and decided < f.listed_on <= end]
+            day = min(listed_beyond) if listed_beyond else end - self.days(0, 21)
+            day = max(day, decided + dt.timedelta(days=7))
+            if day > self.as_of or day >= end or self.rnd.random() >= chance:
+                return
+            in_force = [f for f in finals if f.listed_on <= day]
+            final_date = max(in_force, key=lambda f: f.listed_on).listed_date if in_force else None
+            longest = end + self.limits.extension_max
+            new_end = longest
+            if final_date is not None and end < final_date < longest:
+                new_end = min(longest, final_date + self.days(0, 14))
+            reason = self.rnd.choice(EXTENSION_REASONS)
+            for part_id in part_ids:
+                self.rows.new(
+                    m.Extension,
+                    local_authority_id=la.pk,
+                    child_proceedings_id=part_id,
+                    granted_date=day,
+                    new_end_date=new_end,
+                    reason=reason,
+                )
+            end, decided = new_end, day
+
+    # -- hearings --------------------------------------------------------------------------
+    def hearing_plan(self, story: _Story) -> list[_Listing]:
+        """Every listing of an application from issue to its final hearing, as it will happen.
+
+        The court lists any urgent hearing on issue and the CMH on day 2 (allocation); at the CMH it
+        timetables a further CMH or a fact-finding hearing where needed, the IRH and the final
+        hearing (some IRHs and finals are fixed at a later hearing instead). A case that runs past
+        its time limit does so as its hearings are adjourned on the day or vacated before it and
+        re-listed, often at the IRH; a hearing no longer needed is vacated and not re-listed.
+        ``write_hearings`` keeps only the listings made by the seed's date.
+        """
+        plan: list[_Listing] = []
+        cmh_date = self.cmh_date(story)
+        interim_made = self.urgent_hearings(plan, story, before=cmh_date)
+        cmh = self.cmh_listings(plan, story, cmh_date, interim_made)
+        irh, final = self.timetable(story, cmh)
+        has_irh = irh >= cmh + dt.timedelta(days=28)
+        fixed_at = self.interim_hearings(plan, cmh, irh if has_irh else final)
+        # How a long case loses its time: the IRH put off, or the final moved at the IRH or on its day.
+        pattern = self.rnd.choices(["irh_on_time", "irh_put_off", "final_put_off"], weights=[38, 15, 47])[0]
+        irh_held = irh_put_off = None
+        if has_irh:
+            at_further_cmh = fixed_at is not None and fixed_at < irh - dt.timedelta(days=7)
+            irh_listed_on = fixed_at if at_further_cmh and self.rnd.random() < 0.5 else cmh
+            irh_held, irh_put_off = self.irh_listings(plan, story, irh_listed_on, irh, pattern)
+        self.final_listings(plan, story, cmh, final, irh_held, irh_put_off, pattern)
+        return plan
+
+    def urgent_hearings(self, plan: list[_Listing], story: _Story, *, before: dt.date) -> bool:
+        """An urgent hearing listed on issue (short notice), or an interim care hearing at allocation.
+
+        Each takes place before the CMH (on ``before``). Returns whether an interim order was made.
+        """
+        issue, latest = story.issue, before - dt.timedelta(days=1)
+
+        def put_off(date: dt.date, chance: float, high: int) -> dt.date:
+            return min(self.put_off(date, chance, 1, high), max(date, latest))
+
+        if story.short_notice:
+            first = issue + self.days(0, 2)
+            if self.rnd.random() < 0.35:
+                epo = self.listing(plan, "epo", issue, first, put_off(first, 0.04, 3), [c.HearingOrder.EPO])
+                # Before the emergency protection order ends.
+                ico = max(epo.listed_date, min(epo.listed_date + self.days(5, 8), latest))
+                self.listing(plan, "interim_care", epo.listed_date, ico, ico, [story.interim_order])
             else:
-                self.rows.new(
-                    m.Hearing,
-                    local_authority_id=la.pk,
-                    proceedings_id=pid,
-                    hearing_type_id=hearing_type.code,
-                    listed_date=listed,
-                    status=c.HearingStatus.HELD,
-                    reason_id=None,
-                    relisted_date=None,
-                    note="",
-                )
-                return
-            reason = self.weighted(HEARING_REASON_WEIGHTS)
-            relisted = listed + self.days(14, 49)
-            if relisted >= conclusion and code != "final":
-                relisted = None
-            self.rows.new(
+                self.listing(plan, "interim_care", issue, first, put_off(first, 0.06, 7), [story.interim_order])
+            return True
+        if self.rnd.random() < 0.25:
+            allocation = issue + dt.timedelta(days=1)
+            ico = max(allocation, min(allocation + self.days(2, 9), latest))
+            self.listing(plan, "interim_care", allocation, ico, put_off(ico, 0.06, 7), [story.interim_order])
+            return True
+        return False
+
+    def cmh_date(self, story: _Story) -> dt.date:
+        """The date the CMH is listed for: usually within the PD12A window, sometimes later, rarely earlier."""
+        limits = self.limits
+        roll = self.rnd.random()
+        if roll < 0.9:
+            day = self.rnd.randint(limits.cmh_earliest_day, limits.cmh_latest_day)
+        elif roll < 0.98:
+            day = self.rnd.randint(limits.cmh_latest_day + 1, limits.cmh_latest_day + 14)
+        else:
+            day = self.rnd.randint(limits.cmh_earliest_day - 4, limits.cmh_earliest_day - 1)
+        return story.issue + dt.timedelta(days=day - 1)  # day 1 is the issue date
+
+    def cmh_listings(self, plan: list[_Listing], story: _Story, date: dt.date, interim_made: bool) -> dt.date:
+        """The CMH, listed on day 2 (allocation) for ``date``; returns the day it is held."""
+        orders = [c.HearingOrder.DIRECTIONS] + ([] if interim_made else [story.interim_order])
+        allocation = story.issue + dt.timedelta(days=1)
+        return self.listing(plan, "cmh", allocation, date, self.put_off(date, 0.06, 7, 21), orders).listed_date
+
+    def timetable(self, story: _Story, cmh: dt.date) -> tuple[dt.date, dt.date]:
+        """The IRH and final hearing dates as the CMH timetables them.
+
+        A case that will be decided within the time limit is timetabled to its final hearing; a
+        longer one is usually timetabled to finish within the limit (IRH in weeks 16 to 20), and only
+        sometimes has its IRH after week 20 or its final hearing past the limit from the start.
+        """
+        issue, conclusion, limits = story.issue, story.conclusion, self.limits
+        end = limits.timetable_end(issue)
+        if conclusion <= end:
+            final = conclusion
+            if self.rnd.random() < 0.2:
+                final = conclusion - self.days(14, 35)  # put off once, still within the limit
+            return final - self.days(21, 49), final
+        irh = issue + dt.timedelta(days=self.rnd.randint(limits.irh_by_days - 28, limits.irh_by_days))
+        if self.rnd.random() < 0.05:
+            irh = issue + dt.timedelta(days=limits.irh_by_days + self.rnd.randint(1, 28))
+        if self.rnd.random() < 0.94:
+            final = min(max(irh + self.days(21, 49), end - self.days(0, 28)), end)
+        else:
+            final = end + self.days(7, 49)
+        return irh, max(min(final, conclusion), cmh + dt.timedelta(days=1))
+
+    def interim_hearings(self, plan: list[_Listing], cmh: dt.date, before: dt.date) -> dt.date | None:
+        """A further CMH or a fact-finding hearing, fixed at the CMH for a date before ``before``.
+
+        Returns the day a further CMH was held (the IRH may be fixed there), if there was one.
+        """
+        room = (before - cmh).days
+        held = None
+        if room > 42 and self.rnd.random() < 0.3:
+            day = cmh + self.days(28, min(63, room - 14))
+            if self.rnd.random() < 0.12:
+                self.dropped(plan, "further_cmh", cmh, day)
+            else:
+                orders = [c.HearingOrder.DIRECTIONS]
+                held = self.listing(plan, "further_cmh", cmh, day, self.put_off(day, 0.1, 7, 14), orders).listed_date
+        if room > 70 and self.rnd.random() < 0.1:
+            day = cmh + self.days(35, room - 21)
+            if self.rnd.random() < 0.2:
+                self.dropped(plan, "fact_finding", cmh, day)
+            else:
+                orders = [c.HearingOrder.DIRECTIONS]
+                self.listing(plan, "fact_finding", cmh, day, self.put_off(day, 0.2, 14, 35), orders)
+        return held
+
+    def irh_listings(
+        self, plan: list[_Listing], story: _Story, listed_on: dt.date, irh: dt.date, pattern: str
+    ) -> tuple[dt.date | None, dt.date | None]:
+        """The IRH's listings: the day it was held and the day it was first put off (or held), if it was."""
+        if self.rnd.random() < 0.05:
+            self.dropped(plan, "irh", listed_on, irh)  # the case goes straight to the final hearing
+            return None, None
+        long = story.conclusion > self.limits.timetable_end(story.issue)
+        put_off = long and pattern == "irh_put_off"
+        takes_place = irh + self.days(14, 42) if put_off else self.put_off(irh, 0.06, 14, 35)
+        takes_place = max(irh, min(takes_place, story.conclusion - dt.timedelta(days=7)))
+        held = self.listing(plan, "irh", listed_on, irh, takes_place, [c.HearingOrder.DIRECTIONS])
+        first = held
+        while first.replaces is not None:
+            first = first.replaces
+        return held.listed_date, first.ended or held.listed_date
+
+    def final_listings(
+        self,
+        plan: list[_Listing],
+        story: _Story,
+        cmh: dt.date,
+        final: dt.date,
+        irh_held: dt.date | None,
+        irh_put_off: dt.date | None,
+        pattern: str,
+    ) -> None:
+        """The final hearing: fixed at the CMH (sometimes at the IRH), re-listed until it is heard.
+
+        In a long case fixed at the CMH, the final is vacated when the IRH is put off (and re-listed
+        after the new IRH date) or at the IRH itself, or it is put off on or near its own day.
+        """
+        conclusion = story.conclusion
+        long = conclusion > self.limits.timetable_end(story.issue)
+        put_off = relisting = None
+        if irh_held is not None and self.rnd.random() < 0.12:
+            listed_on = irh_held
+            final = min(max(final, irh_held + self.days(14, 35)), conclusion)
+        else:
+            listed_on = cmh
+            if long and pattern != "final_put_off" and irh_put_off is not None and cmh <= irh_put_off <= final:
+                # Re-listed as soon as the court can, within an extension's reach where it can.
+                put_off = irh_put_off
+                relisting = self.limits.timetable_end(story.issue) + self.days(7, self.limits.extension_max_days)
+                if pattern == "irh_put_off" and irh_held is not None:
+                    relisting = max(relisting, irh_held + self.days(21, 35))  # after the re-listed IRH
+        heard = self.listing(
+            plan, "final", listed_on, final, conclusion, [], first_put_off=put_off, first_relisting=relisting
+        )
+        if story.placement and self.rnd.random() < 0.8:
+            # The placement application is listed with the final hearing that decides the case.
+            self.listing(plan, "placement", heard.listed_on, conclusion, conclusion, [])
+
+    def put_off(self, date: dt.date, chance: float, low: int, high: int) -> dt.date:
+        """The day a hearing listed for ``date`` takes place: that day, or with ``chance`` a few days or weeks later."""
+        return date + self.days(low, high) if self.rnd.random() < chance else date
+
+    def listing(
+        self,
+        plan: list[_Listing],
+        code: str,
+        listed_on: dt.date,
+        date: dt.date,
+        takes_place: dt.date,
+        orders: list[str],
+        *,
+        first_put_off: dt.date | None = None,
+        first_relisting: dt.date | None = None,
+    ) -> _Listing:
+        """A hearing listed on ``listed_on`` for ``date``, re-listed until it takes place on ``takes_place``.
+
+        Each time it is put off it is adjourned on the day or vacated before it, with a reason, and
+        a new listing replaces it, made that day or soon after. ``first_put_off`` is the day the
+        first listing is put off when another hearing decides it (the IRH moving the final), and
+        ``first_relisting`` the date it is then re-listed for. Returns the listing that took place.
+        """
+        previous = None
+        listed_on = min(listed_on, date)
+        listings = 0
+        while True:
+            listings += 1
+            listing = _Listing(code, listed_on, date, replaces=previous)
+            if previous is not None and self.rnd.random() < 0.15:
+                listing.note = self.rnd.choice(RELISTING_NOTES)
+            plan.append(listing)
+            if date >= takes_place:
+                listing.orders = list(orders)
+                return listing
+            first = previous is None
+            if first and first_put_off is not None:
+                ended = first_put_off
+            elif self.rnd.random() < 0.5:
+                ended = date
+            else:
+                ended = max(listed_on, date - self.days(1, 21))
+            listing.status = c.HearingStatus.ADJOURNED if ended == date else c.HearingStatus.VACATED
+            listing.ended = ended
+            listing.reason = self.weighted(HEARING_REASON_WEIGHTS)
+            if listing.status == c.HearingStatus.ADJOURNED and self.rnd.random() < 0.4:
+                listing.orders = [c.HearingOrder.DIRECTIONS]
+            if listing.reason in REASON_NOTES and self.rnd.random() < 0.35:
+                listing.outcome_note = REASON_NOTES[listing.reason]
+            # A long way off, re-listed part of the way (at most twice); else for the day it takes place.
+            gap = (takes_place - date).days
+            next_date = takes_place if gap <= 112 or listings >= 2 else date + self.days(28, gap - 28)
+            if first and first_relisting is not None:
+                next_date = max(date + dt.timedelta(days=1), min(first_relisting, takes_place))
+            lag = self.rnd.choices([0, self.rnd.randint(1, 14), self.rnd.randint(15, 56)], weights=[70, 20, 10])[0]
+            listed_on = max(ended, min(ended + dt.timedelta(days=lag), next_date - dt.timedelta(days=7)))
+            previous, date = listing, next_date
+
+    def dropped(self, plan: list[_Listing], code: str, listed_on: dt.date, date: dt.date) -> _Listing:
+        """A hearing vacated before its day and not re-listed: no longer needed after a change in the case."""
+        listed_on = min(listed_on, date)
+        listing = _Listing(
+            code,
+            listed_on,
+            date,
+            status=c.HearingStatus.VACATED,
+            ended=max(listed_on, date - self.days(1, 21)),
+            reason=self.weighted(NOT_RELISTED_REASON_WEIGHTS),
+        )
+        if self.rnd.random() < 0.35:
+            listing.outcome_note = REASON_NOTES.get(listing.reason, "")
+        plan.append(listing)
+        return listing
+
+    def write_hearings(self, la, family, pid: int, plan: list[_Listing]) -> None:
+        """The listings made by the seed's date, as they stand then, each put-off one with its delay event."""
+        ids: dict[int, int] = {}
+        written: list[_Listing] = []
+        for listing in sorted(plan, key=lambda item: (item.listed_on, item.listed_date)):
+            if listing.listed_on > self.as_of:
+                continue  # not listed yet
+            known = listing.outcome_day <= self.as_of  # what came of it, if that day has come
+            row = self.rows.new(
                 m.Hearing,
                 local_authority_id=la.pk,
                 proceedings_id=pid,
-                hearing_type_id=hearing_type.code,
-                listed_date=listed,
-                status=status,
-                reason_id=reason,
-                relisted_date=relisted,
-                note="",
+                hearing_type_id=listing.code,
+                listed_on=listing.listed_on,
+                listed_date=listing.listed_date,
+                status=listing.status if known else c.HearingStatus.LISTED,
+                vacated_on=listing.ended if known and listing.status == c.HearingStatus.VACATED else None,
+                reason_id=listing.reason if known else None,
+                replaces_id=ids[id(listing.replaces)] if listing.replaces is not None else None,
+                orders_made=listing.orders if known else [],
+                note=(listing.outcome_note if known else "") or listing.note,
             )
+            ids[id(listing)] = row["id"]
+            written.append(listing)
+        for listing in written:
+            old = listing.replaces
+            if old is None:
+                continue
             self.rows.new(
                 m.DelayEvent,
                 local_authority_id=la.pk,
                 family_id=family["id"],
                 proceedings_id=pid,
                 episode_id=None,
-                event_date=listed,
-                delayed_item=c.DelayedItem.FINAL_HEARING if code == "final" else c.DelayedItem.HEARING,
-                days_lost=(relisted - listed).days if relisted else 14,
-                reason_id=reason,
+                event_date=old.ended,
+                delayed_item=c.DelayedItem.FINAL_HEARING if old.code == "final" else c.DelayedItem.HEARING,
+                days_lost=(listing.listed_date - old.listed_date).days,
+                reason_id=old.reason,
                 note="",
             )
-            if relisted is None:
-                return
-            listed = relisted
 
     # -- the whole region ------------------------------------------------------------------
     def run(self) -> None:
@@ -927,7 +1282,65 @@ def summarise(*, as_of: dt.date) -> Summary:
     summary.pp_decided = decided or 0
     summary.step_down_rate = rate
     summary.open_episodes = open_episodes or 0
+    _summarise_hearings(summary, as_of=as_of)
+    _summarise_timetable_flags(summary, as_of=as_of, limits=limits)
     return summary
+
+
+def _summarise_hearings(summary: Summary, *, as_of: dt.date) -> None:
+    """Listings, re-listings and extensions: a month's grants against the applications open at its end."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT COUNT(*), COUNT(*) FILTER (WHERE status IN ('adjourned', 'vacated')),
+                   COUNT(replaces_id)
+            FROM cases_hearing
+            """
+        )
+        summary.hearings, summary.hearings_put_off, summary.relistings = cursor.fetchone()
+        cursor.execute(
+            """
+            SELECT COALESCE(SUM(n), 0), COALESCE(MAX(n), 0)
+            FROM (SELECT COUNT(*) AS n FROM cases_extension GROUP BY child_proceedings_id) per_child
+            """
+        )
+        summary.extensions, summary.most_extensions_for_a_child = cursor.fetchone()
+        cursor.execute(
+            """
+            WITH months AS (
+                SELECT gs::date AS first_day, (gs + interval '1 month' - interval '1 day')::date AS last_day
+                FROM generate_series(date_trunc('month', %(as_of)s::date) - interval '12 months',
+                                     date_trunc('month', %(as_of)s::date) - interval '1 month',
+                                     interval '1 month') AS gs
+            ), figures AS (
+                SELECT (SELECT COUNT(*) FROM cases_extension e
+                        WHERE e.granted_date BETWEEN months.first_day AND months.last_day) AS granted,
+                       (SELECT COUNT(*) FROM cases_proceedings p
+                        WHERE p.issue_date <= months.last_day
+                            AND (p.concluded_date IS NULL OR p.concluded_date > months.last_day)) AS open
+                FROM months
+            )
+            SELECT SUM(granted), AVG(granted::float / NULLIF(open, 0)) FROM figures
+            """,
+            {"as_of": as_of},
+        )
+        granted, share = cursor.fetchone()
+    summary.extensions_last_year = granted or 0
+    summary.extensions_month_share = share
+
+
+def _summarise_timetable_flags(summary: Summary, *, as_of: dt.date, limits: thresholds.Thresholds) -> None:
+    """How many open proceedings carry each timetable flag in the tracker's stored facts, as at ``as_of``."""
+    in_court = m.TrackerRow.objects.filter(proceedings_id__isnull=False)
+    not_past = ~Q(s31_past_limit_from__lte=as_of)
+    flags = [flag for flag in worded_flags(limits) if flag.code in TIMETABLE_FLAGS]
+    counts = in_court.aggregate(
+        past=Count("pk", filter=Q(s31_past_limit_from__lte=as_of)),
+        **{f"{flag.code}_all": Count("pk", filter=flag_raised(flag, as_of)) for flag in flags},
+        **{f"{flag.code}_early": Count("pk", filter=flag_raised(flag, as_of) & not_past) for flag in flags},
+    )
+    summary.past_limit = counts["past"]
+    summary.timetable_flags = {flag.label: (counts[f"{flag.code}_all"], counts[f"{flag.code}_early"]) for flag in flags}
 
 
 def has_case_data() -> bool:

@@ -64,12 +64,12 @@ class _Echo:
         return value
 
 
-def csv_response(rows: Iterable[list], *, filename: str) -> StreamingHttpResponse:
+def csv_response(rows: Iterable[list], *, filename: str, headers: list[str] = HEADERS) -> StreamingHttpResponse:
     writer = csv.writer(_Echo())
 
     def lines():
         yield "\ufeff"  # so Excel reads UTF-8
-        yield writer.writerow(HEADERS)
+        yield writer.writerow(headers)
         for row in rows:
             yield writer.writerow([_safe(v.isoformat() if isinstance(v, dt.date) else v) for v in row])
 

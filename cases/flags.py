@@ -25,6 +25,12 @@ class Flag:
     severity: str  # "red" or "amber"
     hint: str
     ends: bool = False  # lowered again on a stored "_until" date (not by a change to the case)
+    # The stored date it is lowered on, when not its own "<code>_until" (implies ``ends``).
+    until: str = ""
+
+    @property
+    def until_fact(self) -> str:
+        return self.until or f"{self.code}_until"
 
 
 # The order is the order flags are shown in: red first.
@@ -47,14 +53,50 @@ FLAGS: list[Flag] = [
         "s31_at_risk",
         "Proceedings at risk of passing {s31_limit_weeks} weeks",
         "amber",
-        "Week {irh_by_week} with no IRH, or week {s31_limit_weeks}.",
+        "Week {irh_by_week} with no IRH, week {s31_limit_weeks}, or timetabled beyond {s31_limit_weeks} weeks.",
         True,
+    ),
+    # The PLO timetable checks (REFERENCE.md 4), on the hearings listed now (none vacated).
+    Flag(
+        "timetabled_beyond",
+        "Timetabled beyond {s31_limit_weeks} weeks",
+        "amber",
+        "A hearing is listed for a date after the timetable end ({s31_limit_weeks} weeks and any extensions),"
+        " which has not passed yet.",
+        True,
+        # "Already" beyond its end: once the end has passed, the case is past the limit instead.
+        until="s31_at_risk_until",
+    ),
+    Flag(
+        "cmh_outside_window",
+        "CMH listed outside days {cmh_earliest_day} to {cmh_latest_day}",
+        "amber",
+        "The case management hearing should be between day {cmh_earliest_day} and day {cmh_latest_day}"
+        " (the issue date is day 1).",
     ),
     Flag(
         "no_irh_by_20",
         "No IRH listed by week {irh_by_week}",
         "amber",
         "An issues resolution hearing should be listed.",
+    ),
+    Flag(
+        "irh_after_week",
+        "IRH listed after week {irh_by_week}",
+        "amber",
+        "The issues resolution hearing should be by week {irh_by_week}.",
+    ),
+    Flag(
+        "no_final_by_20",
+        "No final hearing listed by week {irh_by_week}",
+        "amber",
+        "A final hearing should be listed by week {irh_by_week}.",
+    ),
+    Flag(
+        "final_after_end",
+        "Final hearing listed after the timetable end",
+        "amber",
+        "The final hearing should be by the end of {s31_limit_weeks} weeks and any extensions.",
     ),
     Flag(
         "no_review",

@@ -96,9 +96,34 @@ BUILD_PACKS = Capability(
     "Only administrators build board packs.",
 )
 
+# Information governance: who read which children's records (the read audit), for the admin's own LA.
+SEE_AUDIT = Capability(
+    "see_audit",
+    lambda user: _la_member(user) and user.role == c.Role.LA_ADMIN,
+    "Only LA administrators see who has read children's records.",
+)
+
+# A legal hold keeps a case past its LA's retention period: set by an LA's administrators (for
+# their own LA's cases) or a superuser, never by caseworkers.
+SET_LEGAL_HOLD = Capability(
+    "set_legal_hold",
+    lambda user: user.is_superuser or (_la_member(user) and user.role == c.Role.LA_ADMIN),
+    "Only LA administrators place cases on legal hold or release them.",
+)
+
 CAPABILITIES: dict[str, Capability] = {
     capability.name: capability
-    for capability in (SEE_IDENTIFIABLE, WRITE_CASES, RUN_MEETINGS, SEE_REGION, SEE_DASHBOARD, READ_PACKS, BUILD_PACKS)
+    for capability in (
+        SEE_IDENTIFIABLE,
+        WRITE_CASES,
+        RUN_MEETINGS,
+        SEE_REGION,
+        SEE_DASHBOARD,
+        READ_PACKS,
+        BUILD_PACKS,
+        SEE_AUDIT,
+        SET_LEGAL_HOLD,
+    )
 }
 
 

@@ -7,7 +7,8 @@ import logging
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from cases import services
+from cases import audit, services
+from plo_tracker.lib import tenancy
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +29,26 @@ def repair_tracker_facts() -> list[int]:
     Drift means a write bypassed the triggers (a raw load) or a fault; it is logged as a warning
     with the families repaired, so it gets looked at.
     """
-    repaired = services.facts_repair()
+    with tenancy.maintenance():
+        repaired = services.facts_repair()
     if repaired:
         logger.warning("Repaired the tracker facts of %d families: %s", len(repaired), repaired[:50])
     return repaired
+
+
+@shared_task(
+    name="cases.purge_read_audit",
+    acks_late=True,  # safe: a second run finds nothing older than the cutoff
+    reject_on_worker_lost=True,
+    soft_time_limit=10 * 60,
+    time_limit=11 * 60,
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=60,
+    max_retries=3,
+)
+def purge_read_audit() -> int:
+    """Nightly: remove read audit records older than ``PLO_AUDIT_RETENTION_DAYS`` (a count is logged)."""
+    with tenancy.maintenance():
+        removed = audit.purge()
+    logger.info("Removed %d read audit records past the retention period", removed)
+    return removed

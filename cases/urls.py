@@ -1,5 +1,6 @@
 from django.urls import include, path
 
+from cases.views import audit as audit_views
 from cases.views import cases as views
 from cases.views import meetings as meeting_views
 from cases.views import tracker as tracker_views
@@ -24,6 +25,7 @@ tracker_patterns = [
 
 urlpatterns = [
     path("data-dictionary/", views.data_dictionary, name="data_dictionary"),
+    path("access-log/", audit_views.access_log, name="access_log"),
     path("cases/", include((case_patterns, "cases"))),
     path("tracker/", include((tracker_patterns, "tracker"))),
 ]

@@ -7,9 +7,11 @@ Defaults suit local development (`make run`). Production is switched on by
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from plo_tracker.lib.env import (
@@ -17,6 +19,7 @@ from plo_tracker.lib.env import (
     env_bool,
     env_int,
     env_list,
+    env_port,
     env_str,
     parse_database_url,
 )
@@ -50,21 +53,38 @@ INSTALLED_APPS = [
     "pgtrigger",
     "pghistory",
     "pghistory.admin",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "plo_tracker",
     "cases",
     "reporting",
+    "accounts",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Security headers on every response Django makes (WhiteNoise, above, serves static files before them).
+    "csp.middleware.CSPMiddleware",
+    "plo_tracker.middleware.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "plo_tracker.middleware.SignedInNoStoreMiddleware",
     "pghistory.middleware.HistoryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "plo_tracker.middleware.SessionTimeoutMiddleware",
+    # No page but signing in before the second factor (after the time-out: an ended session signs in again).
+    "accounts.middleware.SecondFactorRequiredMiddleware",
+    # The request in one transaction in which the database shows the user's LA's rows only (row-level security).
+    "cases.middleware.LocalAuthorityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "plo_tracker.urls"
@@ -96,8 +116,24 @@ if not _database_url:
 
     _database_url = database_url()
 DATABASES = {"default": parse_database_url(_database_url)}
-DATABASES["default"]["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", default=0 if DEBUG else 60, minimum=0)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Maintenance work (migrations, the demo seed, metrics, board packs, the facts check, purges) runs as
+# the maintenance role through this alias (plo_tracker.lib.tenancy.maintenance); the app's own
+# role, in DATABASE_URL, is bound by row-level security. Unset: the one login does everything.
+_maintenance_url = env_str("MAINTENANCE_DATABASE_URL")
+if _maintenance_url:
+    DATABASES["maintenance"] = parse_database_url(_maintenance_url, name="MAINTENANCE_DATABASE_URL")
+    if any(DATABASES["maintenance"][key] != DATABASES["default"][key] for key in ("NAME", "HOST", "PORT")):
+        raise ImproperlyConfigured(
+            "MAINTENANCE_DATABASE_URL must name the same database (host, port and name) as DATABASE_URL: "
+            "only the login differs."
+        )
+else:
+    DATABASES["maintenance"] = dict(DATABASES["default"])
+for _database in DATABASES.values():
+    _database["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", default=0 if DEBUG else 60, minimum=0)
+    _database["CONN_HEALTH_CHECKS"] = True
+# One physical database: tests run both aliases on the test database, over one login.
+DATABASES["maintenance"]["TEST"] = {"MIRROR": "default"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "cases.User"
@@ -110,6 +146,44 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Signing in (see accounts/): a password, then a code from an authenticator app (django-otp) or a
+# single-use recovery code, for every user; accounts.middleware opens no other page before both.
+# django-axes counts failed passwords, on this site's sign-in and the admin's alike: at
+# PLO_SIGN_IN_FAILURE_LIMIT failures for one username (from anywhere), or
+# PLO_SIGN_IN_ADDRESS_FAILURE_LIMIT from one address (for any usernames: offices share addresses),
+# signing in is refused until PLO_SIGN_IN_COOL_OFF_MINUTES pass with no further failure.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_HANDLER = "accounts.lockout.SignInLockoutHandler"
+AXES_FAILURE_LIMIT = env_int("PLO_SIGN_IN_FAILURE_LIMIT", default=5, minimum=1)
+PLO_SIGN_IN_ADDRESS_FAILURE_LIMIT = env_int("PLO_SIGN_IN_ADDRESS_FAILURE_LIMIT", default=30, minimum=1)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("PLO_SIGN_IN_COOL_OFF_MINUTES", default=15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "accounts.addresses.client_address"
+# How many proxies in front of the app append to X-Forwarded-For (the compose file's deployment sits
+# behind one TLS-terminating proxy): the client address the lock-out counts is read past them.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", default=0 if DEBUG else 1, minimum=0, maximum=10)
+# Authenticator secrets stay out of the admin's pages and QR codes.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# A password reset link works for an hour (Django's default is three days).
+PASSWORD_RESET_TIMEOUT = 60 * 60
+
+# Email (password reset links) through Django's SMTP backend. In development with no EMAIL_HOST,
+# messages are printed to the console instead.
+EMAIL_HOST = env_str("EMAIL_HOST", "")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG and not EMAIL_HOST
+    else "django.core.mail.backends.smtp.EmailBackend"
+)
+EMAIL_HOST = EMAIL_HOST or "localhost"
+EMAIL_PORT = env_port("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "PLO Tracker <no-reply@localhost>")
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -158,6 +232,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "reporting.compute_metrics",
         "schedule": crontab(hour=2, minute=30),
     },
+    # Read audit rows past PLO_AUDIT_RETENTION_DAYS, through the database's one purge path.
+    "nightly-read-audit-purge": {
+        "task": "cases.purge_read_audit",
+        "schedule": crontab(hour=3, minute=15),
+    },
     # Runs on the first weekdays; the task builds last month's pack on the first working day only,
     # after that night's metrics.
     "monthly-board-pack": {
@@ -179,6 +258,51 @@ CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp): only the service's own scripts, styles, images and fonts
+# (built into static/build), no inline script or style, no plug-ins, no framing, forms posted only
+# to the service. Favicon and GOV.UK Frontend images may be data: URLs.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [NONE],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "manifest-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    },
+}
+# Permissions-Policy (plo_tracker.middleware): browser features the service never uses, off.
+PLO_PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
+# Signed-in users are signed out after this many minutes without a request (plo_tracker.middleware),
+# and SESSION_COOKIE_AGE seconds after signing in however active they are.
+PLO_IDLE_TIMEOUT_MINUTES = env_int("PLO_IDLE_TIMEOUT_MINUTES", default=30, minimum=1, maximum=SESSION_COOKIE_AGE // 60)
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -206,16 +330,27 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # WeasyPrint logs every rendering step at INFO (including its own stylesheets at import).
-    "loggers": {"pgserver": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}},
+    # django-axes says at INFO that it started, in every process; its failed sign-ins are WARNINGs.
+    "loggers": {"pgserver": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 
 # Product settings (local policy, not statute): see README "Configuration".
 # Change history (django-pghistory): the admin lists every event with its label, values,
 # changes and context (who, which URL).
 PGHISTORY_ADMIN_LIST_DISPLAY = ["pgh_created_at", "pgh_label", "pgh_obj_model", "pgh_obj_id", "pgh_diff", "pgh_data"]
+# It spans every LA: superusers only (the admin's other pages show staff their own LA's rows).
+PGHISTORY_ADMIN_CLASS = "cases.admin.HistoryEventsAdmin"
 
 PLO_SERVICE_NAME = "PLO Tracker"
+# The name authenticator apps show beside the code.
+OTP_TOTP_ISSUER = PLO_SERVICE_NAME
 PLO_SMALL_NUMBER_THRESHOLD = env_int("PLO_SMALL_NUMBER_THRESHOLD", default=5, minimum=1)
 # How far ahead a planned date (a due, listed or review date) may be, in years: a sanity bound on
 # input, so a mistyped year is refused rather than stored. At most 100, far inside the calendar.
 PLO_MAX_YEARS_AHEAD = env_int("PLO_MAX_YEARS_AHEAD", default=5, minimum=1, maximum=100)
+# Years a case is kept after it closes, for an LA with no retention period of its own; then
+# `manage.py purge_closed_cases` removes it, unless it is on legal hold (README "Retention").
+PLO_RETENTION_YEARS = env_int("PLO_RETENTION_YEARS", default=6, minimum=1, maximum=100)
+# How long the read audit (who looked at which children's records) is kept, in days: about six
+# years by default. Older rows are removed nightly (cases.purge_read_audit, manage.py purge_read_audit).
+PLO_AUDIT_RETENTION_DAYS = env_int("PLO_AUDIT_RETENTION_DAYS", default=6 * 365, minimum=1)

@@ -1,7 +1,6 @@
 """URL configuration for PLO Tracker."""
 
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from plo_tracker import views
@@ -10,8 +9,7 @@ from reporting.views import dashboard as dashboard_views
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path("sign-in/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("dashboard/", dashboard_views.dashboard, name="dashboard"),
     path("board-packs/", include("reporting.urls")),

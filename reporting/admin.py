@@ -1,7 +1,12 @@
-"""Administrators' view of the metrics run log, current snapshots and board packs (read-only)."""
+"""Administrators' view of the metrics run log, current snapshots and board packs (read-only).
+
+Runs, snapshots and packs are regional aggregates with no LA of their own; who downloaded a pack
+names people, so staff who are not superusers see their own LA's users' downloads only.
+"""
 
 from django.contrib import admin
 
+from cases.admin import OwnLocalAuthorityMixin
 from reporting.models import BoardPack, BoardPackDownload, MetricRun, PeriodSnapshot
 
 
@@ -48,6 +53,7 @@ class BoardPackAdmin(ReadOnlyAdmin):
 
 
 @admin.register(BoardPackDownload)
-class BoardPackDownloadAdmin(ReadOnlyAdmin):
+class BoardPackDownloadAdmin(OwnLocalAuthorityMixin, ReadOnlyAdmin):
+    la_lookup = "user__local_authority"
     list_display = ["pack", "user", "downloaded_at"]
     list_filter = ["pack"]

@@ -70,6 +70,9 @@ class Metric:
     cases: Cases | None = None
     # Whether a higher value is better (for the direction of change shown).
     higher_is_better: bool | None = None
+    # For a share: the count it is a share of. The share is withheld whenever that count is, since the
+    # count could be worked out from the share and its denominator (secondary suppression).
+    share_of: str | None = None
 
     def worded(self, limits: Thresholds) -> Metric:
         """This metric with the thresholds its label and definition name filled in."""
@@ -170,8 +173,35 @@ METRICS: list[Metric] = [
         "s31_at_risk",
         "Open applications at risk",
         Unit.COUNT,
-        "Open applications not past the limit that are {irh_by_week} weeks or older with no issues resolution "
-        "hearing listed, or {s31_limit_weeks} weeks or older.",
+        "Open applications not past the limit that, at the month's last day, are {irh_by_week} weeks or older with "
+        "no issues resolution hearing listed, or {s31_limit_weeks} weeks or older, or (at any age) already "
+        "timetabled beyond {s31_limit_weeks} weeks: a hearing listed for a date after the end of their timetable. "
+        "A hearing counts as listed from the day the listing was made until the day it was vacated, whatever date "
+        "it is listed for; held and adjourned hearings still count. Listings made, hearings vacated and extensions "
+        "granted after the month's last day do not change the month's figure.",
+        higher_is_better=False,
+    ),
+    Metric(
+        "s31_timetabled_beyond",
+        "Open applications timetabled beyond {s31_limit_weeks} weeks",
+        Unit.COUNT,
+        "Open applications not past the limit with a hearing listed at the month's last day (the listing made on or "
+        "before that day and not vacated on or before it) for a date after the end of their timetable: the issue "
+        "date plus {s31_limit_days} days, plus {extension_max_days} days for each extension granted (to any child "
+        "of the application) on or before the month's last day. They are already timetabled to run past the end "
+        "before it is reached.",
+        higher_is_better=False,
+    ),
+    Metric(
+        "s31_timetabled_beyond_share",
+        "Share of open applications timetabled beyond {s31_limit_weeks} weeks",
+        Unit.PERCENT,
+        "Open applications timetabled beyond {s31_limit_weeks} weeks as a share of all open applications at the "
+        "month's last day: not past the limit, with a hearing listed at that day for a date after the end of their "
+        "timetable (the issue date plus {s31_limit_days} days, plus {extension_max_days} days for each extension "
+        "granted on or before that day).",
+        cases=Cases.DENOMINATOR,
+        share_of="s31_timetabled_beyond",
         higher_is_better=False,
     ),
     Metric(
@@ -184,8 +214,9 @@ METRICS: list[Metric] = [
         "hearings_per_case",
         "Hearings per concluded application",
         Unit.RATIO,
-        "Hearings that took place (held, or adjourned on the day) in applications concluded in the month, "
-        "divided by the number of those applications. Vacated hearings are not counted.",
+        "Hearings that took place (held, or adjourned on the day) on or before the conclusion of applications "
+        "concluded in the month, divided by the number of those applications. Vacated hearings (cancelled before "
+        "the day) are not counted; they are reported separately with their reasons.",
         cases=Cases.DENOMINATOR,
         higher_is_better=False,
     ),

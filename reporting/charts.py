@@ -283,7 +283,7 @@ def _line_summary(
     decimals: list[int],
     unit: str,
 ) -> str:
-    """First sentence: the first series' change and peak. Second: how the other series changed.
+    """First sentence: the first series' change and peak. Then one sentence for each other series' change.
 
     A series with nothing drawn because its figures are suppressed is named first, so that its
     absence from the chart is never read as "no data".
@@ -325,8 +325,7 @@ def _line_summary(
             elif peak_i != first_i:  # a peak at the start has just been named
                 change += f"; the highest was {say(peak)} in {_spoken(categories[peak_i])}"
         sentences.append(change + ".")
-    if others:
-        sentences.append("; ".join(others) + ".")
+    sentences += [f"{change}." for change in others]
     return " ".join(withheld + sentences)
 
 

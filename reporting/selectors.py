@@ -5,19 +5,24 @@ page, aggregate counts), in a fixed number of queries whatever the number of cas
 
 Small numbers (REFERENCE.md section 4): any figure shown outside the LA's own case workers (board
 members, regional analysts, region-wide figures on any dashboard, their CSV downloads, the board
-pack) has counts from 1 to the threshold minus one suppressed, and any rate or average built on
-fewer cases than the threshold. ``Figures.shown`` is the one place that decides; the dashboard and
-the board pack show only what it returns.
+pack, the API's aggregates) has counts from 1 to the threshold minus one suppressed, and any rate or
+average built on fewer cases than the threshold (primary suppression); and then, wherever a
+suppressed figure could be worked out from a total and the other cells of its row or column, or
+from a percentage and its denominator, more (secondary suppression). ``disclosure_control`` is the
+one rule, applied to the whole table of the region and its LAs (``regional_figures``), so that a
+figure is withheld alike wherever it is shown; ``Figures.shown`` is what every page, download and
+pack asks.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections import defaultdict
-from collections.abc import Iterable
+from collections import defaultdict, deque
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
@@ -37,6 +42,8 @@ HEADLINES = [
     "s31_concluded",
     "s31_open",
     "s31_at_risk",
+    "s31_timetabled_beyond",
+    "s31_timetabled_beyond_share",
     "s31_past_limit",
     "hearings_per_case",
     "s31_application_rate",
@@ -47,7 +54,7 @@ HEADLINES = [
 ]
 # The heading of the column or line that holds national figures (England) only.
 NATIONAL = "National (England)"
-TRENDS = ["s31_duration_mean", "s31_open", "s31_at_risk", "pp_open", "pp_open_over_threshold"]
+TRENDS = ["s31_duration_mean", "s31_open", "s31_at_risk", "s31_timetabled_beyond", "pp_open", "pp_open_over_threshold"]
 DRIVERS = "delay_days_by_driver"
 
 # (metric, scope type, scope id, dimension, period)
@@ -61,19 +68,325 @@ def small_number_threshold() -> int:
     return settings.PLO_SMALL_NUMBER_THRESHOLD
 
 
+# ---------------------------------------------------------------------------
+# Disclosure control: primary and secondary suppression of a table of figures
+# ---------------------------------------------------------------------------
+
+Cell = Hashable
+
+
+@dataclass(frozen=True)
+class Line:
+    """A total and the cells that add up to it: a row or a column of a table (the region and its LAs; the
+    Cafcass bands and the applications concluded), or a 12-month figure and its months.
+
+    ``withhold_total``: when a cell of the line must be withheld too, withhold the total, never one of its
+    parts. A 12-month figure is withheld rather than one of its months, so that a month's figure, once
+    published, reads the same in every later pack.
+    """
+
+    total: Cell
+    parts: tuple[Cell, ...]
+    withhold_total: bool = False
+
+    @property
+    def cells(self) -> tuple[Cell, ...]:
+        return (self.total, *self.parts)
+
+
+@dataclass(frozen=True)
+class Table:
+    """What disclosure control needs to know of a table of figures.
+
+    ``counts``: every count and its true value, those shown and those only a rate gives away (a share's
+    numerator, when its denominator is shown). ``lines``: the sums a reader can check. ``built_on``: each
+    rate or average (or a count it gives away) and the cells withheld with it: it is withheld whenever
+    any of them is. ``few_cases``: the rates and averages built on fewer cases than the threshold.
+    ``insiders``: who knows some cells exactly, and which: an LA's own staff know their LA's figures.
+    """
+
+    counts: Mapping[Cell, Decimal]
+    lines: Sequence[Line] = ()
+    built_on: Mapping[Cell, Sequence[Cell]] = field(default_factory=dict)
+    few_cases: frozenset[Cell] = frozenset()
+    insiders: Mapping[Hashable, frozenset[Cell]] = field(default_factory=dict)
+
+
+def disclosure_control(table: Table, *, threshold: int) -> frozenset[Cell]:
+    """The cells to show as [c]: the one rule for every aggregate shown outside an LA's own staff.
+
+    Primary suppression: a count from 1 to ``threshold - 1``, and a rate or average built on fewer cases
+    than ``threshold`` (``few_cases``), with everything built on them.
+
+    Secondary suppression: a reader may add up and subtract along every line, over and over. Wherever
+    that works out a withheld cell (other than a true zero, which gives nobody away), the smallest other
+    non-zero cell of the line still shown is withheld too (the usual ONS and GSS practice), until
+    nothing withheld can be worked out. An insider (an LA's own staff, who know their LA's figures) may
+    work out cells withheld only to protect others, but never another LA's count from 1 to
+    ``threshold - 1``.
+    """
+    counts = table.counts
+    primary = {cell for cell, value in counts.items() if value and 0 < value < threshold}
+    dependents: dict[Cell, list[Cell]] = defaultdict(list)
+    for figure, cells in table.built_on.items():
+        for cell in cells:
+            dependents[cell].append(figure)
+    hidden: set[Cell] = set()
+
+    def withhold(cells: Iterable[Cell]) -> None:
+        stack = list(cells)
+        while stack:
+            cell = stack.pop()
+            if cell not in hidden:
+                hidden.add(cell)
+                stack.extend(dependents[cell])
+
+    withhold(sorted(primary | set(table.few_cases), key=repr))
+    attackers = [frozenset(), *table.insiders.values()]
+    # What an insider may not work out: another insider's small count (the region's total less their own is
+    # the sum of the others, which names none of them).
+    others = primary & set().union(*table.insiders.values())
+    for lines in _connected(table):
+        lines_of: dict[Cell, list[Line]] = defaultdict(list)
+        for line in lines:
+            for cell in line.cells:
+                lines_of[cell].append(line)
+        beyond_reach: set[tuple[Cell, frozenset]] = set()
+        while True:
+            breach = _first_breach(lines_of, hidden, attackers, counts, others, skip=beyond_reach)
+            if breach is None:
+                break
+            cell, derived, own = breach
+            pick = _complement(derived[cell], cell, hidden=hidden, own=own, derived=derived, counts=counts)
+            if pick is None:
+                # Nothing shown left to withhold (every other cell is the reader's own or zero): withholding
+                # more could not stop it. Not seen with the region's tables; noted so the others are checked.
+                beyond_reach.add((cell, own))
+            else:
+                withhold([pick])
+    return frozenset(hidden)
+
+
+def _connected(table: Table) -> list[list[Line]]:
+    """The table's lines in groups that share no cell, directly or through a rate (each is solved alone)."""
+    parent: dict[Cell, Cell] = {}
+
+    def root(cell: Cell) -> Cell:
+        parent.setdefault(cell, cell)
+        while parent[cell] != cell:
+            parent[cell] = parent[parent[cell]]
+            cell = parent[cell]
+        return cell
+
+    def join(cells: Iterable[Cell]) -> None:
+        cells = list(cells)
+        for cell in cells[1:]:
+            parent[root(cell)] = root(cells[0])
+
+    for line in table.lines:
+        join(line.cells)
+    for figure, cells in table.built_on.items():
+        join([figure, *cells])
+    groups: dict[Cell, list[Line]] = {}
+    for line in table.lines:
+        groups.setdefault(root(line.total), []).append(line)
+    return list(groups.values())
+
+
+def _worked_out(lines_of: Mapping[Cell, list[Line]], hidden: set, own: frozenset) -> dict[Cell, Line]:
+    """Every withheld cell a reader who knows ``own`` can work out along the lines, with the line that gives it:
+    a line with one cell unknown gives that cell, which may leave another line with one unknown, and so on."""
+    unknown: dict[Line, set[Cell]] = {}
+    for cell, lines in lines_of.items():
+        if cell in hidden and cell not in own:
+            for line in lines:
+                unknown.setdefault(line, set()).add(cell)
+    derived: dict[Cell, Line] = {}
+    queue = deque(line for line, cells in unknown.items() if len(cells) == 1)
+    while queue:
+        line = queue.popleft()
+        if len(unknown[line]) != 1:
+            continue
+        (cell,) = unknown[line]
+        derived[cell] = line
+        for other in lines_of[cell]:
+            unknown[other].discard(cell)
+            if len(unknown[other]) == 1:
+                queue.append(other)
+    return derived
+
+
+def _first_breach(lines_of, hidden, attackers, counts, protected, *, skip):
+    """(cell, how each cell was worked out, what the reader knew) for the first cell a reader must not work out."""
+    for own in attackers:
+        derived = _worked_out(lines_of, hidden, own)
+        for cell in derived:
+            # Anyone: nothing withheld but a true zero. An insider: no other insider's small count.
+            if counts.get(cell) and (not own or cell in protected) and (cell, own) not in skip:
+                return cell, derived, own
+    return None
+
+
+def _complement(line: Line, cell: Cell, *, hidden, own, derived, counts, seen=None) -> Cell | None:
+    """The cell to withhold so that ``cell`` can no longer be worked out along ``line``."""
+    seen = seen if seen is not None else set()
+    seen.add(line)
+    shown = [other for other in line.cells if other != cell and other not in hidden and other not in own]
+    shown = [other for other in shown if counts.get(other)]  # a zero withheld protects nothing
+    index = {other: position for position, other in enumerate(line.parts)}
+    smallest = min(shown, key=lambda other: (counts[other], other == line.total, index.get(other, 0)), default=None)
+    if shown and (not line.withhold_total or line.total in shown):
+        return line.total if line.withhold_total else smallest
+    # Every other cell of the line is withheld and worked out elsewhere: withhold there instead.
+    for other in line.cells:
+        if other != cell and other in derived and derived[other] not in seen:
+            pick = _complement(derived[other], other, hidden=hidden, own=own, derived=derived, counts=counts, seen=seen)
+            if pick is not None:
+                return pick
+    return smallest
+
+
+# How each rate or average is built, for disclosure control: ``on``, the counts shown beside it that it is
+# withheld with (metric, dimension; None for its own dimension); ``numerator``, its stored numerator is a
+# count it gives away to a reader who knows its denominator; ``rest``, so is its denominator less its
+# numerator (a share of a count not shown itself). A share's ``Metric.share_of`` count is one of its ``on``.
+#
+# A share gives its counts away exactly (numerator = share x denominator), so it is withheld whenever either
+# is. An average gives away no count (weeks are not cases): it is withheld on fewer cases than the threshold,
+# and otherwise shown, also when its count is withheld only to protect another's (REFERENCE.md: "any rate or
+# average built on fewer than 5 cases"). A rate per 10,000 children is a count over a published population,
+# so it is treated as its count.
+@dataclass(frozen=True)
+class BuiltOn:
+    on: tuple[tuple[str, str | None], ...] = ()
+    numerator: bool = False
+    rest: bool = False
+
+
+AN_AVERAGE = BuiltOn()
+BUILT_ON: dict[str, BuiltOn] = {
+    "s31_duration_mean": AN_AVERAGE,
+    "s31_duration_median": AN_AVERAGE,
+    "s31_within_26_share": BuiltOn(on=(("s31_concluded", ""), ("s31_duration_band", "le26"))),
+    "hearings_per_case": AN_AVERAGE,
+    "s31_open_age_mean": AN_AVERAGE,
+    "s31_timetabled_beyond_share": BuiltOn(on=(("s31_open", ""),)),
+    "s31_application_rate": BuiltOn(numerator=True),  # applications in 12 months
+    "pp_duration_mean": AN_AVERAGE,
+    "pp_duration_median": AN_AVERAGE,
+    "pp_over_threshold_share": BuiltOn(on=(("pp_decided", ""),), numerator=True, rest=True),
+    "pp_open_duration_mean": AN_AVERAGE,
+    "pp_step_down_rate": BuiltOn(on=(("pp_decided", "step_down"), ("pp_decided", "issue"))),
+    "assessments_on_time_share": BuiltOn(on=(("assessments_completed", None),), numerator=True, rest=True),
+}
+# The count a breakdown adds up to, where it is not the metric's own total (its empty dimension).
+BREAKDOWN_TOTAL = {"s31_duration_band": "s31_concluded"}
+# 12-month figures and the monthly counts they add up (a rate's numerator is named "<code>.numerator").
+ROLLING = {"s31_application_rate.numerator": "s31_issued", "s31_children_12m": "s31_children_issued"}
+
+
+def _cell(code: str, key: Key) -> Key:
+    """A figure's key for another code, same scope, dimension and month."""
+    return (code, *key[1:])
+
+
+def _adds_up(counts: Mapping[Cell, Decimal], total: Cell, parts: Iterable[Cell]) -> bool:
+    return counts.get(total, 0) == sum(counts.get(part, 0) for part in parts)
+
+
+def regional_table(figures: Figures) -> Table:
+    """The region's and its LAs' figures as a table for ``disclosure_control``: every count, every rate and
+    what it gives away, and every sum a reader can check, kept only where the stored figures add up (a
+    sum that does not hold gives a reader nothing)."""
+    counts: dict[Cell, Decimal] = {}
+    built_on: dict[Cell, list[Cell]] = {}
+    few_cases = set()
+    shares: list[tuple[Key, Key, Key | None]] = []  # (rate, numerator cell, rest cell)
+    for key, value in figures.values.items():
+        spec = catalogue.BY_CODE.get(key[0])
+        if spec is None:
+            continue
+        if spec.unit == catalogue.Unit.COUNT:
+            counts[key] = value or Decimal(0)
+            continue
+        if spec.cases is None or value is None:
+            continue  # days lost are summed, not counted: the small-number rule does not apply
+        cases = figures.cases.get(key)
+        if cases is None or 0 < cases < figures.threshold:
+            few_cases.add(key)
+        built = BUILT_ON.get(key[0], BuiltOn())
+        on = [*built.on, *([(spec.share_of, None)] if spec.share_of else [])]
+        cells = [(code, key[1], key[2], key[3] if dimension is None else dimension, key[4]) for code, dimension in on]
+        for count in cells:
+            counts.setdefault(count, Decimal(0))  # a count with no row written: none were counted
+        numerator, denominator = figures.fractions.get(key, (None, None))
+        top = rest = None
+        if built.numerator and numerator is not None:
+            top = _cell(f"{key[0]}.numerator", key)
+            counts[top] = numerator
+            cells.append(top)
+            if built.rest and denominator is not None:
+                rest = _cell(f"{key[0]}.rest", key)
+                counts[rest] = denominator - numerator
+                cells.append(rest)
+            shares.append((key, top, rest))
+        built_on[key] = cells
+        for implicit in (top, rest):
+            if implicit is not None:
+                built_on[implicit] = [key]
+    lines = _lines(counts, shares=shares, built_on=built_on)
+    las = {cell[2] for cell in counts if cell[1] == ScopeType.LA}
+    insiders = {la: frozenset(cell for cell in counts if cell[1] == ScopeType.LA and cell[2] == la) for la in las}
+    return Table(counts=counts, lines=lines, built_on=built_on, few_cases=frozenset(few_cases), insiders=insiders)
+
+
+def _lines(counts: dict[Cell, Decimal], *, shares, built_on) -> list[Line]:
+    """Every sum among the counts: region and LAs, breakdowns and totals, shares' parts, 12-month figures."""
+    las = sorted({cell[2] for cell in counts if cell[1] == ScopeType.LA})
+    candidates: list[Line] = []
+    by_group: dict[tuple, set] = defaultdict(set)  # (code, scope type, scope id, month) -> dimensions
+    for code, scope_type, scope_id, dimension, period in list(counts):
+        by_group[code, scope_type, scope_id, period].add(dimension)
+    seen_scope = set()
+    for code, scope_type, _scope_id, dimension, period in sorted(counts, key=repr):
+        # The region is the sum of its LAs (every case counts in one LA).
+        if scope_type in (ScopeType.REGION, ScopeType.LA) and (code, dimension, period) not in seen_scope:
+            seen_scope.add((code, dimension, period))
+            total = (code, ScopeType.REGION, None, dimension, period)
+            candidates.append(Line(total, tuple((code, ScopeType.LA, la, dimension, period) for la in las)))
+    for (code, scope_type, scope_id, period), dimensions in sorted(by_group.items(), key=repr):
+        breakdown = sorted(dimension for dimension in dimensions if dimension)
+        if breakdown:
+            total = (BREAKDOWN_TOTAL.get(code, code), scope_type, scope_id, "", period)
+            candidates.append(Line(total, tuple((code, scope_type, scope_id, d, period) for d in breakdown)))
+        rolled = ROLLING.get(code)
+        if rolled:
+            months = tuple((rolled, scope_type, scope_id, "", add_months(period, -back)) for back in range(11, -1, -1))
+            candidates.append(Line((code, scope_type, scope_id, "", period), months, withhold_total=True))
+    # A share's numerator and the rest add up to its denominator, when that is a count shown beside it.
+    for rate, top, rest in shares:
+        for on in built_on[rate]:
+            if rest is not None and on not in (top, rest):
+                candidates.append(Line(on, (top, rest)))
+    return [line for line in candidates if _adds_up(counts, line.total, line.parts)]
+
+
 @dataclass(frozen=True)
 class Figures:
-    """Stored figures for some scopes and months, and the one small-number rule deciding what may be shown.
+    """Stored figures for some scopes and months, and the one rule deciding what of them may be shown.
 
-    ``cases`` holds, for each average or rate, how many cases it is built on. ``exact`` names the
-    scopes, as (scope type, scope id), whose figures this viewer sees unsuppressed: an LA's own
-    staff looking at their LA, area or team. Everything else is suppressed.
+    ``cases`` holds, for each average or rate, how many cases it is built on, and ``fractions`` its stored
+    numerator and denominator. ``exact`` names the scopes, as (scope type, scope id), whose figures this
+    viewer sees unsuppressed: an LA's own staff looking at their LA, area or team. Everything else goes
+    through ``disclosure_control`` (``withheld``): primary and secondary suppression over the whole table,
+    so a figure reads the same on every page, download and pack that shows it.
     """
 
     values: dict[Key, Decimal | None]
     cases: dict[Key, Decimal | None]
     threshold: int
     exact: frozenset[tuple[str, int | None]] = field(default_factory=frozenset)
+    fractions: dict[Key, tuple[Decimal | None, Decimal | None]] = field(default_factory=dict)
 
     def value(self, metric: str, scope_type: str, scope_id: int | None, period: dt.date, dimension: str = ""):
         """The stored figure, not suppressed: for working with, never for showing outside the LA."""
@@ -82,29 +395,23 @@ class Figures:
             return Decimal(0)  # no row written for a count means none were counted
         return value
 
+    @cached_property
+    def withheld(self) -> frozenset[Cell]:
+        """Every figure to show as [c] outside the exact scopes (``disclosure_control``)."""
+        return disclosure_control(regional_table(self), threshold=self.threshold)
+
     def shown(self, metric: str, scope_type: str, scope_id: int | None, period: dt.date, dimension: str = "") -> Shown:
         """The figure as this viewer may see it: its value, None for no data, or SUPPRESSED."""
+        catalogue.get(metric)  # an unknown code is an error, not a figure
         value = self.value(metric, scope_type, scope_id, period, dimension)
         if value is None or (scope_type, scope_id) in self.exact:
             return value
-        spec = catalogue.get(metric)
-        if spec.unit == catalogue.Unit.COUNT and 0 < value < self.threshold:
-            return SUPPRESSED
-        if spec.cases is not None:
-            cases = self.cases.get((metric, scope_type, scope_id, dimension, period))
-            # A figure built on no case at all (a rate of 0 from no applications) gives no child away, as a
-            # count of 0 does not; withholding it would read as if there were a few.
-            if cases is None or 0 < cases < self.threshold:
-                return SUPPRESSED
-        # Secondary suppression (a later change) belongs here: ``self.values`` holds the figure's
-        # neighbours (its metric's other dimensions, the other LAs and the region for the month),
-        # so a cell that could be worked out from a total and the others can be withheld too.
-        return value
+        return SUPPRESSED if (metric, scope_type, scope_id, dimension, period) in self.withheld else value
 
 
 def _read(rows: QuerySet[MetricValue], *, threshold: int, exact: Iterable[tuple[str, int | None]] = ()) -> Figures:
     """Figures from metric value rows (one query)."""
-    values, cases = {}, {}
+    values, cases, fractions = {}, {}, {}
     for metric, scope_type, scope_id, dimension, period, value, numerator, denominator in rows.values_list(
         "metric", "scope_type", "scope_id", "dimension", "period", "value", "numerator", "denominator"
     ):
@@ -113,7 +420,22 @@ def _read(rows: QuerySet[MetricValue], *, threshold: int, exact: Iterable[tuple[
         spec = catalogue.BY_CODE.get(metric)  # a code no longer in the catalogue is never shown
         if spec is not None and spec.cases is not None:
             cases[key] = numerator if spec.cases == catalogue.Cases.NUMERATOR else denominator
-    return Figures(values=values, cases=cases, threshold=threshold, exact=frozenset(exact))
+            fractions[key] = (numerator, denominator)
+    return Figures(values=values, cases=cases, threshold=threshold, exact=frozenset(exact), fractions=fractions)
+
+
+def regional_figures(*, first: dt.date, last: dt.date, exact: Iterable[tuple[str, int | None]] = ()) -> Figures:
+    """The region's and every LA's stored figures for the months ``first`` to ``last`` (one query).
+
+    Every output that shows these figures reads them through here, so that disclosure control sees the
+    same table and withholds the same cells everywhere: the dashboard for any scope, its CSV downloads,
+    the board pack. The monthly counts behind a 12-month figure come from 11 months further back.
+    """
+    rows = MetricValue.objects.filter(scope_type__in=[ScopeType.REGION, ScopeType.LA]).filter(
+        Q(period__gte=first, period__lte=last)
+        | Q(metric__in=set(ROLLING.values()), period__gte=add_months(first, -11), period__lte=last)
+    )
+    return _read(rows, threshold=small_number_threshold(), exact=exact)
 
 
 # ---------------------------------------------------------------------------
@@ -306,25 +628,27 @@ class DashboardData:
 def dashboard_data(*, scope: Scope, period: dt.date, exact: bool, limits: Thresholds) -> DashboardData:
     """Headline figures with their comparisons, 13-month trends and the delay drivers for a scope.
 
-    ``exact`` (from ``sees_exact_figures``): the scope's own figures unsuppressed; region-wide
-    figures are suppressed for everyone.
+    ``exact`` (from ``sees_exact_figures``): the scope's own figures unsuppressed. Everything else, the
+    region's figures included, is the region's table through disclosure control (``regional_figures``),
+    the same table the board pack reads, so a figure is withheld alike on every page, download and pack.
     """
     first = add_months(period, -12)
     months = [add_months(first, n) for n in range(13)]
-    metrics = sorted(set(HEADLINES) | set(TRENDS))
-    scope_rows = MetricValue.objects.filter(
-        scope_type=scope.type, scope_id=scope.id, period__gte=first, period__lte=period
-    ).filter(Q(metric__in=metrics, dimension="") | Q(metric=DRIVERS))
-    threshold = small_number_threshold()
-    figures = _read(scope_rows, threshold=threshold, exact=[(scope.type, scope.id)] if exact else [])
-    region_rows = MetricValue.objects.filter(
-        scope_type=ScopeType.REGION, metric__in=metrics, dimension="", period__gte=first, period__lte=period
-    )
-    region = _read(region_rows, threshold=threshold)
+    own = [(scope.type, scope.id)] if exact else []
+    region = regional_figures(first=first, last=period, exact=own)
+    threshold = region.threshold
+    figures = region
+    if scope.type not in (ScopeType.REGION, ScopeType.LA):
+        # An area or a team: seen by its own LA's staff only, exactly (``can_see_aggregates``).
+        metrics = sorted(set(HEADLINES) | set(TRENDS))
+        scope_rows = MetricValue.objects.filter(
+            scope_type=scope.type, scope_id=scope.id, period__gte=first, period__lte=period
+        ).filter(Q(metric__in=metrics, dimension="") | Q(metric=DRIVERS))
+        figures = _read(scope_rows, threshold=threshold, exact=own)
     # Days lost are summed, not counted or averaged: the small-number rule does not apply to them.
     driver_days: dict[str, Decimal] = defaultdict(Decimal)
-    for (metric, _, _, dimension, _), value in figures.values.items():
-        if metric == DRIVERS and dimension:
+    for (metric, scope_type, scope_id, dimension, when), value in figures.values.items():
+        if metric == DRIVERS and dimension and (scope_type, scope_id) == (scope.type, scope.id) and when >= first:
             driver_days[dimension] += value or 0
     reference = comparators()
 
@@ -395,12 +719,10 @@ def _data_quality_checks(*, today: dt.date, limits: Thresholds) -> dict[str, Que
 def board_pack_figures(*, month: dt.date, today: dt.date, limits: Thresholds) -> Figures:
     """The region's and each LA's figures for the pack's 13 months, plus the month's data-quality counts.
 
-    Nothing in the pack is exact: it goes to board members, so every figure is suppressed as needed.
+    Nothing in the pack is exact: it goes to board members, so every figure goes through disclosure
+    control, over the same table as the dashboard's.
     """
-    rows = MetricValue.objects.filter(
-        scope_type__in=[ScopeType.REGION, ScopeType.LA], period__gte=add_months(month, -12), period__lte=month
-    )
-    figures = _read(rows, threshold=small_number_threshold())
+    figures = regional_figures(first=add_months(month, -12), last=month)
     # Live counts of records for data teams, as at today, held as the pack month's figures per LA.
     counted = {}
     for code, queryset in _data_quality_checks(today=today, limits=limits).items():

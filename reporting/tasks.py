@@ -8,6 +8,7 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
+from plo_tracker.lib import tenancy
 from plo_tracker.lib.dates import first_working_day
 from reporting.models import MetricRun, PeriodSnapshot
 from reporting.services import board_packs, metrics
@@ -28,7 +29,8 @@ RETRY_ON = (OperationalError, InterfaceError)
 )
 def compute_metrics(trigger: str = MetricRun.Trigger.SCHEDULE) -> int:
     """Compute the nightly window of metrics (catching up missed months); returns the run id."""
-    return metrics.metrics_compute(trigger=trigger).pk
+    with tenancy.maintenance():
+        return metrics.metrics_compute(trigger=trigger).pk
 
 
 @shared_task(
@@ -43,7 +45,8 @@ def compute_metrics(trigger: str = MetricRun.Trigger.SCHEDULE) -> int:
 )
 def build_board_pack(month_iso: str, user_id: int | None = None) -> int:
     """Build and store the board pack for a month (first day, ISO date); returns the pack id."""
-    return board_packs.board_pack_generate(month=dt.date.fromisoformat(month_iso), user_id=user_id).pk
+    with tenancy.maintenance():
+        return board_packs.board_pack_generate(month=dt.date.fromisoformat(month_iso), user_id=user_id).pk
 
 
 @shared_task(
@@ -62,6 +65,7 @@ def build_board_pack_monthly(today_iso: str | None = None) -> int | None:
     if today != first_working_day(today.year, today.month):
         return None
     month = metrics.add_months(metrics.month_start(today), -1)
-    if not PeriodSnapshot.objects.filter(period=month).exists():
-        metrics.metrics_compute(window=metrics.Window(month, month, today), trigger=MetricRun.Trigger.SCHEDULE)
-    return board_packs.board_pack_generate(month=month).pk
+    with tenancy.maintenance():
+        if not PeriodSnapshot.objects.filter(period=month).exists():
+            metrics.metrics_compute(window=metrics.Window(month, month, today), trigger=MetricRun.Trigger.SCHEDULE)
+        return board_packs.board_pack_generate(month=month).pk

@@ -3,12 +3,18 @@
 HOST and PORT choose another address (checked first, so a bad value stops at once). Steps, each
 safe to repeat:
 1. create the database named by DATABASE_URL if missing (without DATABASE_URL, this starts the
-   embedded PostgreSQL in .pgdata/ and passes its URL to every process it starts);
-2. migrate;
+   embedded PostgreSQL in .pgdata/);
+2. with that login (a superuser's), create the database roles the service runs as
+   (``plo_tracker.lib.db_roles``), and pass every process it starts URLs that log in as them: the
+   app as ``plo_app`` (DATABASE_URL), maintenance work as ``plo_maintenance``
+   (MAINTENANCE_DATABASE_URL), without passwords, as the embedded server and a local server that
+   trusts local logins allow. With MAINTENANCE_DATABASE_URL set, both URLs are used as they are;
+   then migrate (as the maintenance role);
 3. load demo data with ``seed_demo`` if that command exists and no family is recorded yet;
 4. compute the metrics for every month and build last month's board pack, the first time only
    (afterwards the nightly tasks keep them up to date);
-5. create the demo users with ``create_demo_users`` (it prints the logins);
+5. create the demo users with ``create_demo_users`` (it prints the logins, and how to get the
+   authenticator app code each sign-in asks for: ``manage.py demo_code <username>``);
 6. print the address with the demo logins and run Django's development server. With REDIS_URL
    set, a Celery worker and beat run beside it as child processes and are stopped when the server
    stops (Ctrl-C). Without REDIS_URL, tasks run in-process (settings make Celery eager).
@@ -23,6 +29,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from with_services import ensure_database
 
@@ -70,15 +77,45 @@ def _first_metrics_and_pack(call_command) -> None:
         call_command("build_board_pack", "--month", f"{month:%Y-%m}")
 
 
+def login_as(url: str, role: str) -> str:
+    """``url`` with ``role`` as its user and no password: the same server, database and options."""
+    parts = urlsplit(url)
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=f"{quote(role, safe='')}@{host}"))
+
+
+def set_up_roles(admin_url: str) -> None:
+    """Create the database roles with the superuser login in ``admin_url`` and run as them from now on."""
+    from plo_tracker.lib import db_roles
+    from plo_tracker.lib.env import parse_database_url
+
+    try:
+        with db_roles.connect(parse_database_url(admin_url)) as conn:
+            for line in db_roles.set_up(conn):
+                print(line)
+    except db_roles.RoleError as error:
+        sys.exit(
+            f"{error}\nmake run creates the database roles with the login in DATABASE_URL, which must be a "
+            "superuser's; or set MAINTENANCE_DATABASE_URL too, to use both URLs as they are."
+        )
+    os.environ["DATABASE_URL"] = login_as(admin_url, db_roles.APP_ROLE)
+    os.environ["MAINTENANCE_DATABASE_URL"] = login_as(admin_url, db_roles.MAINTENANCE_ROLE)
+    print(f"The app runs as the database role {db_roles.APP_ROLE}; maintenance work as {db_roles.MAINTENANCE_ROLE}.")
+
+
 def prepare_database() -> None:
     import django
     from django.core.management import call_command, get_commands
     from django.db import connections
 
+    from plo_tracker.lib import tenancy
+
     django.setup()
     call_command("migrate", interactive=False, verbosity=1)
     commands = get_commands()
-    if "seed_demo" in commands and not _demo_data_loaded():
+    with tenancy.maintenance():  # the app's role sees no family with no LA set
+        loaded = _demo_data_loaded()
+    if "seed_demo" in commands and not loaded:
         print("Loading demo data (first run only)...")
         call_command("seed_demo")
     _first_metrics_and_pack(call_command)
@@ -137,6 +174,8 @@ def main() -> int:
         # Resolved once and handed down: the server, its reloader and Celery connect to it
         # without each opening the embedded server again.
         os.environ["DATABASE_URL"] = database_url()
+    if not os.environ.get("MAINTENANCE_DATABASE_URL"):
+        set_up_roles(os.environ["DATABASE_URL"])
     prepare_database()
 
     # SIGTERM (e.g. from a process manager) stops the children the same way Ctrl-C does.
@@ -149,7 +188,11 @@ def main() -> int:
             processes += start_celery()
         else:
             print("REDIS_URL is not set: Celery tasks run in-process.")
-        print(f"\nPLO Tracker: {url} (sign in with a demo login above; Ctrl-C to stop)\n", flush=True)
+        print(
+            f"\nPLO Tracker: {url} (sign in with a demo login above; Ctrl-C to stop)\n"
+            "Code for the second step: .venv/bin/python manage.py demo_code <username>\n",
+            flush=True,
+        )
         server = subprocess.Popen([sys.executable, "manage.py", "runserver", address], cwd=ROOT)
         processes.insert(0, server)
         return server.wait()

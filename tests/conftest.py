@@ -76,3 +76,50 @@ def _reference_data_after_flush(request):
 
     if not models.LocalAuthority.objects.exists():
         reference_data.load(apps)
+
+
+@pytest.fixture(scope="session")
+def database_roles(django_db_setup, django_db_blocker):
+    """The app and maintenance roles exist, with their privileges on the test database (as ``manage.py db_roles``).
+
+    The tables stay the test runner's (the superuser's); only the privileges are granted.
+    """
+    from django.db import connection
+
+    from plo_tracker.lib import db_roles
+
+    with django_db_blocker.unblock():
+        connection.ensure_connection()
+        db_roles.ensure_roles(connection.connection)
+        db_roles.grant_privileges(connection.connection)
+    return db_roles
+
+
+def _run_as(role: str):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET ROLE {role}")
+    yield role
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET ROLE")
+    except Exception:  # noqa: BLE001 - a failed transaction: the test's rollback resets the role
+        if not connection.in_atomic_block:
+            connection.close()  # never hand the next test a connection still running as the role
+
+
+@pytest.fixture
+def as_app_role(db, database_roles):
+    """The test's database work runs as the app role from here on (SET ROLE): row-level security applies.
+
+    Data made before it is the superuser's; requests through the test client set the LA as they do
+    when served (cases.middleware).
+    """
+    yield from _run_as(database_roles.APP_ROLE)
+
+
+@pytest.fixture
+def as_maintenance_role(db, database_roles):
+    """The test's database work runs as the maintenance role from here on (SET ROLE)."""
+    yield from _run_as(database_roles.MAINTENANCE_ROLE)

@@ -136,6 +136,8 @@ class HearingFactory(DjangoModelFactory):
     proceedings = factory.SubFactory(ProceedingsFactory)
     local_authority = factory.SelfAttribute("proceedings.local_authority")
     hearing_type = factory.LazyFunction(lambda: m.HearingType.objects.get(code="cmh"))
+    # Listed on the day of issue unless a test says otherwise.
+    listed_on = factory.LazyAttribute(lambda o: o.proceedings.issue_date)
     listed_date = factory.LazyAttribute(lambda o: o.proceedings.issue_date + dt.timedelta(days=14))
     status = c.HearingStatus.HELD
 

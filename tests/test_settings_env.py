@@ -41,6 +41,19 @@ def test_it_passes_the_deployment_checks_with_production_variables(valid_databas
         ("PLO_MAX_YEARS_AHEAD", "five"),
         ("PLO_MAX_YEARS_AHEAD", "0"),
         ("PLO_MAX_YEARS_AHEAD", "101"),
+        ("PLO_SIGN_IN_FAILURE_LIMIT", "0"),
+        ("PLO_SIGN_IN_ADDRESS_FAILURE_LIMIT", "many"),
+        ("PLO_SIGN_IN_COOL_OFF_MINUTES", "quarter of an hour"),
+        ("TRUSTED_PROXY_COUNT", "-1"),
+        ("EMAIL_PORT", "smtp"),
+        ("EMAIL_USE_TLS", "perhaps"),
+        ("PLO_IDLE_TIMEOUT_MINUTES", "thirty"),
+        ("PLO_IDLE_TIMEOUT_MINUTES", "0"),
+        # Longer than the whole session (SESSION_COOKIE_AGE, 8 hours = 480 minutes) means no idle time-out.
+        ("PLO_IDLE_TIMEOUT_MINUTES", "481"),
+        ("PLO_RETENTION_YEARS", "six"),
+        ("PLO_RETENTION_YEARS", "0"),
+        ("PLO_RETENTION_YEARS", "101"),
     ],
 )
 def test_it_refuses_to_start_with_a_malformed_variable(valid_database_url, variable, value):

@@ -3,6 +3,8 @@
 import pytest
 from django.urls import reverse
 
+from tests.support import sign_in
+
 pytestmark = pytest.mark.django_db
 
 
@@ -48,7 +50,7 @@ def test_it_renders_404_in_service_style(client, settings):
 def test_it_renders_404_with_the_navigation_for_a_signed_in_user(client, settings, chair):
     # No URL matches, so there is no resolver match for the navigation to mark the current page by.
     settings.DEBUG = False
-    client.force_login(chair)
+    sign_in(client, chair)
     response = client.get("/no-such-page/")
     assert response.status_code == 404
     body = response.content.decode()
@@ -58,7 +60,7 @@ def test_it_renders_404_with_the_navigation_for_a_signed_in_user(client, setting
 
 
 def test_it_marks_the_current_section_in_the_navigation(client, chair):
-    client.force_login(chair)
+    sign_in(client, chair)
     body = client.get(reverse("tracker:list")).content.decode()
     assert 'href="/tracker/" aria-current="page"' in body
     assert 'href="/dashboard/" aria-current="page"' not in body

@@ -10,6 +10,7 @@ import uuid
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from cases import constants as c
 from cases import models as m
@@ -167,17 +168,116 @@ class ProceedingsForm(MilestoneForm):
         return children
 
 
+LISTED_ON_HINT = "The day the court fixed the date. If you do not know it, leave today's date."
+
+
+def _reason_select(field) -> None:
+    """The HMCTS reason list as one select, grouped in the order of its categories."""
+    field.help_text = "Required when the hearing was adjourned or vacated (HMCTS reason list)."
+    field.queryset = m.DelayReason.objects.select_related("driver").order_by("category", "label")
+    field.empty_label = "No reason (listed or held)"
+    field.widget = forms.Select(choices=field.choices)
+
+
+def _orders_field() -> forms.MultipleChoiceField:
+    return forms.MultipleChoiceField(
+        label="Orders made",
+        choices=c.HearingOrder.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Select all that apply. A child's final order is recorded with the child's plans.",
+    )
+
+
 class HearingForm(MilestoneForm):
+    """A new listing (type, when the listing was made, the date it is for), or a correction of one.
+
+    What came of a listing is recorded with ``HearingOutcomeForm``, a progress step; a correction
+    shows every field so that a mistake in an outcome can be put right too.
+    """
+
+    intro = "A hearing listed in the care application. Record what happened at it with \u201cRecord the outcome\u201d."
+
     class Meta(BaseMeta):
         model = m.Hearing
-        fields = ["hearing_type", "listed_date", "status", "reason", "relisted_date", "note"]
+        fields = ["hearing_type", "listed_on", "listed_date", "status", "vacated_on", "reason", "orders_made", "note"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["reason"].help_text = "Required when the hearing was adjourned or vacated (HMCTS reason list)."
-        self.fields["reason"].queryset = m.DelayReason.objects.select_related("driver").order_by("category", "label")
-        self.fields["reason"].empty_label = "No reason (listed or held)"
-        self.fields["reason"].widget = forms.Select(choices=self.fields["reason"].choices)
+        self.fields["listed_on"].help_text = LISTED_ON_HINT
+        if self.instance.pk is None:
+            for name in ("status", "vacated_on", "reason", "orders_made"):
+                del self.fields[name]
+            if not self.is_bound:
+                self.initial["listed_on"] = timezone.localdate()
+            return
+        self.fields["orders_made"] = _orders_field()
+        _reason_select(self.fields["reason"])
+
+
+class HearingOutcomeForm(MilestoneForm):
+    """What came of a listed hearing: held, adjourned on the day or vacated before it, and a re-listing.
+
+    Re-listing makes a new listing that replaces this one (``services.hearing_outcome_record``).
+    """
+
+    relisted_for = GovukDateField(
+        label="New date, if re-listed",
+        required=False,
+        help_text="Leave empty if the hearing has not been re-listed.",
+    )
+    relisted_on = GovukDateField(
+        label="Date the new listing was made",
+        required=False,
+        help_text="The day the court fixed the new date. If you do not know it, leave today's date.",
+    )
+
+    class Meta(BaseMeta):
+        model = m.Hearing
+        fields = ["status", "vacated_on", "reason", "orders_made", "note"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        hearing = self.instance
+        self.intro = f"{hearing.hearing_type.label}, listed for {hearing.listed_date:%-d %B %Y}."
+        status = self.fields["status"]
+        status.label = "What happened"
+        status.help_text = "Adjourned: put off on the day. Vacated: cancelled before the day."
+        status.choices = [(value, label) for value, label in c.HearingStatus.choices if value in c.HEARING_OUTCOMES]
+        status.widget = forms.RadioSelect(choices=status.choices)
+        status.error_messages["required"] = "Select what happened at the hearing"
+        self.fields["orders_made"] = _orders_field()
+        _reason_select(self.fields["reason"])
+        self.fields["note"].label = "Note"
+        self.fields["note"].help_text = "Shown on the case timeline with the hearing."
+        if not self.is_bound:
+            self.initial["status"] = None
+            self.initial["relisted_on"] = timezone.localdate()
+
+    def clean_status(self):
+        status = self.cleaned_data["status"]
+        if status not in c.HEARING_OUTCOMES:
+            raise ValidationError("Select what happened at the hearing")
+        return status
+
+    def clean(self):
+        data = super().clean()
+        relisted = data.get("relisted_for")
+        if relisted and data.get("status") not in (c.HearingStatus.ADJOURNED, c.HearingStatus.VACATED):
+            self.add_error(
+                "relisted_for", "Only an adjourned or vacated hearing is re-listed: leave the new date empty."
+            )
+        if relisted and not data.get("relisted_on") and "relisted_on" not in self.errors:
+            self.add_error("relisted_on", "Enter the date the new listing was made")
+        if relisted:
+            # The re-listing's dates have the bounds of a listing's, said with this form's labels.
+            fields = {"listed_date": "relisted_for", "listed_on": "relisted_on"}
+            labels = {model: self.fields[name].label_text for model, name in fields.items()}
+            probe = m.Hearing(listed_date=relisted, listed_on=data.get("relisted_on"))
+            for model_name, message in probe.date_bound_errors(labels=labels).items():
+                if fields[model_name] not in self.errors:
+                    self.add_error(fields[model_name], message)
+        return data
 
 
 class ExtensionForm(MilestoneForm):

@@ -9,10 +9,11 @@ as m``); the app label, tables, migrations and history triggers are unchanged.
 """
 
 from cases.models.assessments import Assessment, DelayEvent
+from cases.models.audit import ReadAudit, ReadKind
 from cases.models.meetings import MeetingAction, MeetingItem, TrackerMeeting
 from cases.models.organisations import Area, LocalAuthority, Team, User, UserManager
 from cases.models.pre_proceedings import PreProceedingsEpisode, PreProceedingsMeeting
-from cases.models.proceedings import ChildProceedings, Extension, Hearing, Proceedings
+from cases.models.proceedings import ChildProceedings, Extension, Hearing, Proceedings, listed_as_at, listed_as_at_sql
 from cases.models.records import (
     CaseRecord,
     Child,
@@ -61,6 +62,8 @@ __all__ = [
     "PreProceedingsEpisode",
     "PreProceedingsMeeting",
     "Proceedings",
+    "ReadAudit",
+    "ReadKind",
     "ReferenceCode",
     "ScopedQuerySet",
     "Team",
@@ -69,6 +72,8 @@ __all__ = [
     "TrackerRow",
     "User",
     "UserManager",
+    "listed_as_at",
+    "listed_as_at_sql",
     "on_or_after",
     "track_history",
 ]

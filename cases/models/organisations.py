@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as BaseUserManager
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
@@ -18,13 +20,32 @@ class LocalAuthority(models.Model):
     dfe_code = models.CharField(max_length=3, unique=True, help_text="DfE three-digit LA code.")
     ons_code = models.CharField(max_length=9, unique=True, help_text="ONS GSS code of the local authority.")
     case_system = models.CharField(max_length=40, blank=True, help_text="Case management system the LA runs.")
+    retention_years = models.PositiveSmallIntegerField(
+        "retention period in years",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text="Years a case is kept after it closes, then removed; empty for the service's default.",
+    )
 
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "local authorities"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(retention_years__isnull=True) | Q(retention_years__gte=1, retention_years__lte=100),
+                name="la_retention_years_range",
+                violation_error_message="The retention period must be between 1 and 100 years.",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def retention_period_years(self) -> int:
+        """Years its cases are kept after closing: its own period, else the service's default."""
+        return self.retention_years or settings.PLO_RETENTION_YEARS
 
 
 class Area(models.Model):

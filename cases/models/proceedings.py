@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from cases import constants as c
 from cases import thresholds
@@ -260,9 +262,36 @@ class Extension(CaseRecord):
             raise ValidationError(errors)
 
 
+def listed_as_at(day) -> Q:
+    """Hearings listed as at ``day`` (REFERENCE.md 4, "Listed as at a date"): the one definition.
+
+    A listing counts from the day it was made (``listed_on``) whatever date it is listed for,
+    still counts once held or adjourned on the day, and stops counting from the day it was
+    vacated. The live tracker asks it as at today; the monthly figures as at each month's end.
+    """
+    return Q(listed_on__lte=day) & (Q(vacated_on__isnull=True) | Q(vacated_on__gt=day))
+
+
+def listed_as_at_sql(alias: str, day: str) -> str:
+    """``listed_as_at`` for raw SQL: ``alias`` names the hearing table, ``day`` a date expression."""
+    return f"({alias}.listed_on <= {day} AND ({alias}.vacated_on IS NULL OR {alias}.vacated_on > {day}))"
+
+
+class HearingQuerySet(ScopedQuerySet):
+    def listed_as_at(self, day: dt.date) -> HearingQuerySet:
+        return self.filter(listed_as_at(day))
+
+
 @track_history
 class Hearing(CaseRecord):
-    """A hearing listed in an application."""
+    """One listing of a hearing in an application: made on a day, for a date, and what came of it.
+
+    Adjourning or vacating a hearing and re-listing it makes a new listing that ``replaces`` it:
+    the old one keeps its date and outcome, so figures for past months see the listings as they
+    were then.
+    """
+
+    objects = HearingQuerySet.as_manager()
 
     proceedings = models.ForeignKey(
         Proceedings,
@@ -271,9 +300,20 @@ class Hearing(CaseRecord):
         help_text="The application the hearing is listed in.",
     )
     hearing_type = models.ForeignKey(HearingType, on_delete=models.PROTECT, help_text="Type of hearing.")
+    listed_on = models.DateField(
+        "date the listing was made",
+        default=timezone.localdate,
+        help_text="Date the court fixed the hearing's date; where unknown, the day the listing is entered.",
+    )
     listed_date = models.DateField("listed date", help_text="Date the hearing is (or was) listed for.")
     status = models.CharField(
         max_length=10, choices=c.HearingStatus.choices, default=c.HearingStatus.LISTED, help_text="What happened."
+    )
+    vacated_on = models.DateField(
+        "date vacated",
+        null=True,
+        blank=True,
+        help_text="Date the hearing was vacated (cancelled before the day); from then it no longer counts as listed.",
     )
     reason = models.ForeignKey(
         DelayReason,
@@ -282,11 +322,25 @@ class Hearing(CaseRecord):
         blank=True,
         help_text="Reason code when adjourned or vacated (HMCTS reason list).",
     )
-    relisted_date = models.DateField("re-listed date", null=True, blank=True, help_text="New date when re-listed.")
+    replaces = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="relisted_as",
+        help_text="The listing this one replaces, when a hearing was adjourned or vacated and re-listed.",
+    )
+    orders_made = ArrayField(
+        models.CharField(max_length=30, choices=c.HearingOrder.choices),
+        default=list,
+        blank=True,
+        help_text="Orders made at the hearing, e.g. an interim care order.",
+    )
     note = models.TextField(blank=True, help_text="Anything else about the hearing, in brief.")
 
+    happened_dates = ("listed_on", "vacated_on")
     # Listed for a date ahead or past; whether it took place is the status's rule.
-    planned_dates = ("listed_date", "relisted_date")
+    planned_dates = ("listed_date",)
 
     class Meta:
         ordering = ["listed_date"]
@@ -297,10 +351,31 @@ class Hearing(CaseRecord):
                 violation_error_message="Select the reason the hearing was adjourned or vacated.",
             ),
             FieldCheckConstraint(
-                field="relisted_date",
-                condition=Q(relisted_date__isnull=True) | Q(relisted_date__gt=models.F("listed_date")),
-                name="hearing_relisted_after_listed",
-                violation_error_message="The re-listed date must be after the original listed date.",
+                field="vacated_on",
+                condition=Q(status=c.HearingStatus.VACATED, vacated_on__isnull=False)
+                | (~Q(status=c.HearingStatus.VACATED) & Q(vacated_on__isnull=True)),
+                name="hearing_vacated_on_when_vacated",
+                violation_error_message="Enter the date the hearing was vacated (and only for a vacated hearing).",
+            ),
+            FieldCheckConstraint(
+                field="vacated_on",
+                condition=Q(vacated_on__isnull=True) | Q(vacated_on__lte=models.F("listed_date")),
+                name="hearing_vacated_by_listed_date",
+                violation_error_message=(
+                    "A hearing is vacated on or before the day it is listed for: one put off on the day is adjourned."
+                ),
+            ),
+            FieldCheckConstraint(
+                field="orders_made",
+                condition=Q(orders_made=[]) | Q(status__in=[c.HearingStatus.HELD, c.HearingStatus.ADJOURNED]),
+                name="hearing_orders_when_it_took_place",
+                violation_error_message="Orders are made only at a hearing that was held or adjourned on the day.",
+            ),
+            FieldCheckConstraint(
+                field="replaces",
+                condition=Q(replaces__isnull=True) | ~Q(replaces=models.F("pk")),
+                name="hearing_does_not_replace_itself",
+                violation_error_message="A listing cannot replace itself.",
             ),
         ]
 
@@ -312,21 +387,45 @@ class Hearing(CaseRecord):
         """Held, or adjourned on the day (the metric's definition of a hearing that happened)."""
         return self.status in (c.HearingStatus.HELD, c.HearingStatus.ADJOURNED)
 
-    def clean(self) -> None:
-        from django.utils import timezone
+    @property
+    def outcome_day(self) -> dt.date | None:
+        """The day the listing ended: the hearing's date when it took place, the day it was vacated."""
+        if self.status == c.HearingStatus.VACATED:
+            return self.vacated_on
+        return self.listed_date if self.took_place else None
 
+    def clean(self) -> None:
         errors = {}
         adjourned_or_vacated = self.status in (c.HearingStatus.ADJOURNED, c.HearingStatus.VACATED)
         if adjourned_or_vacated and not self.reason_id:
             errors["reason"] = f"Select the reason the hearing was {self.get_status_display().split()[0].lower()}."
-        if self.status == c.HearingStatus.LISTED and self.reason_id:
+        if not adjourned_or_vacated and self.reason_id:
             errors["reason"] = "Leave the reason empty unless the hearing was adjourned or vacated."
-        took_place = self.status in (c.HearingStatus.HELD, c.HearingStatus.ADJOURNED)
-        if took_place and self.listed_date and self.listed_date > timezone.localdate():
+        if self.took_place and self.listed_date and self.listed_date > timezone.localdate():
             errors["status"] = "A hearing can only be recorded as held or adjourned on or after its date."
-        if self.status == c.HearingStatus.RELISTED and not self.relisted_date:
-            errors["relisted_date"] = "Enter the date the hearing is re-listed for."
+        if self.status == c.HearingStatus.VACATED and not self.vacated_on:
+            errors["vacated_on"] = "Enter the date the hearing was vacated."
+        if self.status != c.HearingStatus.VACATED and self.vacated_on:
+            errors["vacated_on"] = "Leave the date vacated empty unless the hearing was vacated."
         if self.proceedings_id and self.listed_date and self.listed_date < self.proceedings.issue_date:
             errors.setdefault("listed_date", "A hearing cannot be listed before the application was issued.")
+        if self.replaces_id:
+            errors.update(self._replacement_errors())
+        relisted = self.pk and Hearing.objects.filter(replaces_id=self.pk).exists()
+        if relisted and not adjourned_or_vacated:
+            errors.setdefault("status", "This hearing was re-listed, so it stays adjourned or vacated.")
         if errors:
             raise ValidationError(errors)
+
+    def _replacement_errors(self) -> dict[str, str]:
+        """A re-listing replaces an adjourned or vacated listing of the same application, on or after its end."""
+        old = self.replaces
+        if old.proceedings_id != self.proceedings_id:
+            return {"replaces": "A re-listing replaces a hearing of the same application."}
+        if old.status not in (c.HearingStatus.ADJOURNED, c.HearingStatus.VACATED):
+            return {"replaces": "Only an adjourned or vacated hearing is re-listed."}
+        day = old.outcome_day
+        if self.listed_date and day and self.listed_date < day:
+            verb = "adjourned" if old.status == c.HearingStatus.ADJOURNED else "vacated"
+            return {"listed_date": f"A re-listed hearing is listed on or after the day it was {verb}, {day:%-d %B %Y}."}
+        return {}

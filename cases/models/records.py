@@ -140,15 +140,18 @@ class CaseRecord(models.Model):
             return today + relativedelta(months=self.months_ahead[name])
         return None
 
-    def date_bound_errors(self, *, exclude: set[str] | frozenset[str] = frozenset()) -> dict[str, str]:
-        """The date fields outside their bounds, each with its message."""
+    def date_bound_errors(
+        self, *, exclude: set[str] | frozenset[str] = frozenset(), labels: dict[str, str] | None = None
+    ) -> dict[str, str]:
+        """The date fields outside their bounds, each with its message (naming the field by ``labels``
+        where a form shows it under another label)."""
         today = timezone.localdate()
         errors = {}
         for name in (*self.happened_dates, *self.planned_dates, *self.months_ahead):
             value = getattr(self, name)
             if name in exclude or not isinstance(value, dt.date):
                 continue
-            label = self._meta.get_field(name).verbose_name
+            label = (labels or {}).get(name) or self._meta.get_field(name).verbose_name
             latest = self.latest_date(name, today=today)
             if value < EARLIEST_DATE:
                 errors[name] = f"The {label} must be on or after {EARLIEST_DATE:%-d %B %Y}."
@@ -227,6 +230,10 @@ class Family(CaseRecord):
         blank=True,
         related_name="allocated_families",
         help_text="Allocated social worker.",
+    )
+    legal_hold = models.BooleanField(
+        default=False,
+        help_text="Kept past the LA's retention period (a legal hold): the retention purge never removes it.",
     )
 
     class Meta:

@@ -17,9 +17,9 @@ class TrackerRow(models.Model):
     ``cases_trackerfacts``, which statement-level triggers on every source table refresh for the
     families a write touches (migration 0007), so the tracker list reads stored rows. The family's
     team and social worker are copied in too (migration 0008), so the list can filter, sort and page
-    on this table alone; so are the dates each flag is raised from (migration 0009) and each
-    next-due item is due (migration 0011). Every stored date is one Python can hold. Read-only from
-    Django: nothing else writes to it.
+    on this table alone; so are the dates each flag is raised from (migration 0009), each
+    next-due item is due (migration 0011) and the PLO timetable's targets (migration 0016). Every
+    stored date is one Python can hold. Read-only from Django: nothing else writes to it.
     """
 
     family = models.OneToOneField(
@@ -75,6 +75,17 @@ class TrackerRow(models.Model):
     cmh_window_start = models.DateField(null=True)
     cmh_due = models.DateField(null=True)
     irh_due = models.DateField(null=True)
+
+    # The PLO targets while in court (migration 0016): the CMH window, the IRH week; the final
+    # hearing's is ``timetable_end``. Then when each timetable check's flag is raised.
+    cmh_window_first = models.DateField(null=True)
+    cmh_window_last = models.DateField(null=True)
+    irh_by = models.DateField(null=True)
+    cmh_outside_window_from = models.DateField(null=True)
+    irh_after_week_from = models.DateField(null=True)
+    no_final_by_20_from = models.DateField(null=True)
+    final_after_end_from = models.DateField(null=True)
+    timetabled_beyond_from = models.DateField(null=True)
 
     objects = ScopedQuerySet.as_manager()
 

@@ -153,17 +153,22 @@ class TimelineEntry:
     edit_url: str = ""
     kind: str = ""
     order: int = 0
+    # A progress step on the entry, e.g. "Record the outcome" of a listed hearing.
+    step_url: str = ""
+    step_label: str = ""
 
 
 def case_timeline(family: m.Family) -> list[TimelineEntry]:
     """Every milestone, meeting, assessment, hearing, extension and delay in date order."""
     entries: list[TimelineEntry] = []
 
-    def add(date, title, detail="", url_name="", pk=None, kind="", order=0):
+    def add(date, title, detail="", url_name="", pk=None, kind="", order=0, step=("", "")):
         if date is None:
             return
         url = reverse("cases:milestone_edit", args=[family.pk, url_name, pk]) if url_name else ""
-        entries.append(TimelineEntry(date, title, detail, url, kind, order))
+        step_name, step_label = step
+        step_url = reverse("cases:milestone_edit", args=[family.pk, step_name, pk]) if step_name else ""
+        entries.append(TimelineEntry(date, title, detail, url, kind, order, step_url, step_label))
 
     for child in family.children.all():
         if child.date_of_birth:
@@ -208,6 +213,41 @@ def _episode_entries(family: m.Family, add) -> None:
         )
 
 
+def hearing_detail(hearing: m.Hearing) -> str:
+    """A listing in words for the timeline: its status, reason, orders, re-listing and note.
+
+    Reads ``relisting`` and ``replaced``, set from the case's prefetched hearings by ``_link_relistings``.
+    """
+    parts = [hearing.get_status_display()]
+    if hearing.status == c.HearingStatus.VACATED and hearing.vacated_on:
+        parts[0] += f" on {hearing.vacated_on:%-d %B %Y}"
+    if hearing.reason_id:
+        parts[0] += f": {hearing.reason.label}"
+    if hearing.orders_made:
+        labels = dict(c.HearingOrder.choices)
+        parts.append("Orders made: " + ", ".join(labels.get(code, code) for code in hearing.orders_made))
+    relisting = getattr(hearing, "relisting", None)
+    if relisting is not None:
+        parts.append(f"Re-listed for {relisting.listed_date:%-d %B %Y}")
+    if getattr(hearing, "replaced", None) is not None:
+        parts.append(f"Re-listing of the hearing listed for {hearing.replaced.listed_date:%-d %B %Y}")
+    parts.append(f"Listing made {hearing.listed_on:%-d %B %Y}")
+    if hearing.note:
+        parts.append(hearing.note)
+    return ". ".join(parts)
+
+
+def _link_relistings(hearings) -> None:
+    """Set ``relisting`` and ``replaced`` on each of an application's hearings, with no query."""
+    by_pk = {hearing.pk: hearing for hearing in hearings}
+    for hearing in hearings:
+        hearing.relisting = None
+        hearing.replaced = by_pk.get(hearing.replaces_id)
+    for hearing in hearings:
+        if hearing.replaced is not None:
+            hearing.replaced.relisting = hearing
+
+
 def _proceedings_entries(family: m.Family, add) -> None:
     for proceedings in family.proceedings.all():
         names = ", ".join(str(part.child) for part in proceedings.child_parts.all())
@@ -221,13 +261,18 @@ def _proceedings_entries(family: m.Family, add) -> None:
             6,
         )
         add(proceedings.guardian_allocated_date, "Children's guardian allocated", "", "proceedings", proceedings.pk)
+        _link_relistings(list(proceedings.hearings.all()))
         for hearing in proceedings.hearings.all():
-            detail = hearing.get_status_display()
-            if hearing.reason_id:
-                detail += f": {hearing.reason.label}"
-            if hearing.relisted_date:
-                detail += f". Re-listed for {hearing.relisted_date:%-d %B %Y}"
-            add(hearing.listed_date, hearing.hearing_type.label, detail, "hearing", hearing.pk, "hearing")
+            pending = hearing.status == c.HearingStatus.LISTED
+            add(
+                hearing.listed_date,
+                hearing.hearing_type.label,
+                hearing_detail(hearing),
+                "hearing",
+                hearing.pk,
+                "hearing",
+                step=("hearing-outcome", "Record the outcome") if pending else ("", ""),
+            )
         for part in proceedings.child_parts.all():
             for extension in part.extensions.all():
                 add(
@@ -273,13 +318,110 @@ def _other_entries(family: m.Family, add) -> None:
         )
 
 
-def case_due_items(*, family: m.Family, today: dt.date) -> list[next_due.DueItem]:
+def case_due_items(*, family: m.Family, today: dt.date, row=None) -> list[next_due.DueItem]:
     """What is due on a case, earliest first, from its stored tracker facts; none once it is closed.
 
-    Two queries at most: the facts row, and the next listed hearing while in court.
+    Two queries at most: the facts row (unless given, e.g. ``case_status(...).facts``), and the
+    next listed hearing while in court.
     """
-    row = m.TrackerRow.objects.filter(family_id=family.pk).first()
+    if row is None:
+        row = m.TrackerRow.objects.filter(family_id=family.pk).first()
     if row is None:
         return []
     tracker.attach_next_hearings([row], today=today)
     return next_due.due_items(row, today=today, next_hearing=row.next_hearing)
+
+
+# ---------------------------------------------------------------------------
+# The case's status and its PLO timetable (REFERENCE.md 4, "Timetable checks")
+# ---------------------------------------------------------------------------
+
+# The live tracker's "listed": every listing made and none vacated, as the tracker facts count them.
+LISTED_NOW = dt.date.max
+
+
+@dataclass(frozen=True)
+class TimetableHearing:
+    """One PLO hearing on the case page: its target, its listings now and the checks it fails."""
+
+    code: str  # the hearing type
+    label: str
+    target: str
+    listings: list  # Hearing records listed now, in date order
+    warnings: list  # the raised flags of its checks, worded as on the tracker
+
+
+@dataclass(frozen=True)
+class CaseStatus:
+    """An open case's RAG status and reasons (as on the tracker), and its timetable while in court."""
+
+    facts: m.TrackerRow  # annotated with today's flags (``tracker_facts``)
+    rag: str
+    reason: str
+    flags: list
+    timetable: list[TimetableHearing]
+    warnings: list  # raised flags about the timetable as a whole (timetabled beyond)
+
+
+# The PLO hearings shown, each with the flags of its timetable checks.
+TIMETABLE = (
+    ("cmh", "Case management hearing", ("cmh_outside_window",)),
+    ("irh", "Issues resolution hearing", ("no_irh_by_20", "irh_after_week")),
+    ("final", "Final hearing", ("no_final_by_20", "final_after_end")),
+)
+TIMETABLE_WHOLE = ("timetabled_beyond",)
+
+
+def _day(date: dt.date) -> str:
+    return f"{date:%-d %B %Y}"
+
+
+def _targets(row, limits) -> dict[str, str]:
+    """Each PLO hearing's target in words, from the dates stored in the facts (no arithmetic here)."""
+    if row.extended_to is not None and row.extended_to == row.timetable_end:
+        end = f"By {_day(row.timetable_end)} (the timetable end as extended by the court)"
+    else:
+        end = f"By {_day(row.timetable_end)} ({limits.s31_limit_weeks} weeks from issue)"
+    irh = f"{_day(row.irh_by)} ({limits.irh_by_week} weeks from issue)"
+    return {
+        "cmh": f"Between day {limits.cmh_earliest_day} and day {limits.cmh_latest_day} "
+        f"({_day(row.cmh_window_first)} to {_day(row.cmh_window_last)})",
+        "irh": f"By {irh}",
+        "final": f"{end}, listed by {irh}",
+    }
+
+
+def case_status(*, user, family: m.Family, today: dt.date, limits) -> CaseStatus | None:
+    """The RAG status, its reasons and, in court, the PLO timetable of an open case; None once closed.
+
+    The flags are the tracker's (``tracker_facts``, compared with ``today``), so the page says what
+    the tracker says; each hearing's warnings are its raised timetable flags. ``limits`` is
+    ``thresholds.current()``. Two queries: the facts row and, in court, the hearings listed now.
+    """
+    row = tracker.tracker_facts(user=user, today=today).filter(pk=family.pk).first()
+    if row is None:
+        return None
+    flags = tracker.worded_flags(limits)
+    raised = tracker.row_flags(row, flags)
+    by_code = {flag.code: flag for flag in raised}
+    timetable: list[TimetableHearing] = []
+    warnings = []
+    if row.proceedings_id:
+        listings = (
+            m.Hearing.objects.visible_to(user)
+            .filter(m.listed_as_at(LISTED_NOW), proceedings_id=row.proceedings_id)
+            .filter(hearing_type_id__in=[code for code, _, _ in TIMETABLE])
+            .order_by("listed_date", "pk")
+        )
+        listed: dict[str, list] = {code: [] for code, _, _ in TIMETABLE}
+        for hearing in listings:
+            listed[hearing.hearing_type_id].append(hearing)
+        targets = _targets(row, limits)
+        timetable = [
+            TimetableHearing(
+                code, label, targets[code], listed[code], [by_code[flag] for flag in checks if flag in by_code]
+            )
+            for code, label, checks in TIMETABLE
+        ]
+        warnings = [by_code[flag] for flag in TIMETABLE_WHOLE if flag in by_code]
+    return CaseStatus(row, row.rag, tracker.row_reason(row, flags), raised, timetable, warnings)

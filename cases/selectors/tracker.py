@@ -21,7 +21,6 @@ from collections.abc import Iterator
 
 from django.db import models
 from django.db.models import Case, F, Min, Prefetch, Q, Value, When
-from django.db.models.functions import Coalesce
 
 from cases import constants as c
 from cases import models as m
@@ -63,7 +62,9 @@ def _annotate(queryset: models.QuerySet, row: str, *, today: dt.date) -> models.
         ),
         days_elapsed=DaysBetween(Value(today, output_field=models.DateField()), F(row + "started_on")),
         **{
-            f"flag_{flag.code}": models.ExpressionWrapper(_raised(flag, row, today), output_field=models.BooleanField())
+            f"flag_{flag.code}": models.ExpressionWrapper(
+                flag_raised(flag, today, row=row), output_field=models.BooleanField()
+            )
             for flag in FLAGS
         },
     )
@@ -80,10 +81,13 @@ def _annotate(queryset: models.QuerySet, row: str, *, today: dt.date) -> models.
     )
 
 
-def _raised(flag: Flag, row: str, today: dt.date) -> Q:
-    """Whether ``flag`` is raised on ``today``: on or after its start, and before its end if it has one."""
+def flag_raised(flag: Flag, today: dt.date, *, row: str = "") -> Q:
+    """Whether ``flag`` is raised on ``today``: on or after its start, and before its end if it has one.
+
+    The one test of a stored flag; ``row`` prefixes the facts' fields (``"facts__"`` from a family).
+    """
     raised = Q(**{f"{row}{flag.code}_from__lte": today})
-    return raised & Q(**{f"{row}{flag.code}_until__gt": today}) if flag.ends else raised
+    return raised & Q(**{f"{row}{flag.until_fact}__gt": today}) if flag.ends else raised
 
 
 # Facts copied onto each Family row of the tracker queryset (the template and next-due read them).
@@ -177,20 +181,16 @@ def tracker_cases(ids: list[int], *, user, today: dt.date, chunk: int = 1000) ->
 def attach_next_hearings(rows: list, *, today: dt.date) -> list:
     """Set ``next_hearing`` (the next listed hearing from today) on tracker rows, in one query.
 
-    The one place the next hearing is found: a hearing listed, or re-listed (on its new date),
-    from today on. Rows not in court get None with no query.
+    The one place the next hearing is found: a listing still waiting for its outcome, for today
+    or later. A hearing adjourned or vacated and re-listed is found on its new listing's date.
+    Rows not in court get None with no query.
     """
     ids = [row.proceedings_id for row in rows if row.proceedings_id]
-    on = Coalesce("relisted_date", "listed_date")
     dates = (
         dict(
-            m.Hearing.objects.filter(
-                proceedings_id__in=ids, status__in=[c.HearingStatus.LISTED, c.HearingStatus.RELISTED]
-            )
-            .alias(on=on)
-            .filter(on__gte=today)
+            m.Hearing.objects.filter(proceedings_id__in=ids, status=c.HearingStatus.LISTED, listed_date__gte=today)
             .values("proceedings_id")
-            .annotate(first=Min("on"))
+            .annotate(first=Min("listed_date"))
             .values_list("proceedings_id", "first")
         )
         if ids

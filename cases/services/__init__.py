@@ -1,8 +1,9 @@
 """Writes to case data. Views, imports, the API, commands and tasks call these; nothing else saves case records.
 
 ``records`` is the one validated save path they all use, ``cases`` holds the case record writes,
-``meetings`` those of meeting mode, ``submissions`` the double-submit tokens and ``tracker_facts``
-the check and repair of the tracker's stored facts.
+``meetings`` those of meeting mode, ``submissions`` the double-submit tokens, ``tracker_facts``
+the check and repair of the tracker's stored facts, and ``retention`` legal holds and the purge of
+closed cases past their retention period.
 """
 
 from cases.services.cases import (
@@ -13,6 +14,7 @@ from cases.services.cases import (
     delay_event_save,
     episode_save,
     extension_save,
+    hearing_outcome_record,
     hearing_save,
     pp_meeting_save,
     proceedings_save,
@@ -28,6 +30,7 @@ from cases.services.meetings import (
     meeting_item_record,
     meeting_open,
 )
+from cases.services.retention import PurgeSummary, closed_cases_purge, family_legal_hold_set
 from cases.services.submissions import submission_claim, submission_release
 from cases.services.tracker_facts import facts_drift, facts_rebuild, facts_repair
 
@@ -35,18 +38,22 @@ __all__ = [
     "CLOSED_MESSAGE",
     "MeetingStepError",
     "NewAction",
+    "PurgeSummary",
     "action_complete",
     "action_create",
     "assessment_save",
     "case_create",
     "child_order_save",
     "child_save",
+    "closed_cases_purge",
     "delay_event_save",
     "episode_save",
     "extension_save",
     "facts_drift",
     "facts_rebuild",
     "facts_repair",
+    "family_legal_hold_set",
+    "hearing_outcome_record",
     "hearing_save",
     "meeting_close",
     "meeting_item_decide",

@@ -11,7 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from cases import constants as c
 from cases import models as m
@@ -79,9 +81,43 @@ def proceedings_save(*, user, proceedings: m.Proceedings, children: Iterable[m.C
 
 @transaction.atomic
 def hearing_save(*, user, hearing: m.Hearing) -> m.Hearing:
-    """List, update or correct a hearing (held, adjourned or vacated with a reason, re-listed)."""
+    """List a hearing, or correct a listing (its outcome included)."""
     with _context(user):
         return _save(user=user, instance=hearing, family=hearing.proceedings.family)
+
+
+# Where a re-listing's own errors are shown on the outcome form.
+RELISTING_FIELDS = {"listed_date": "relisted_for", "listed_on": "relisted_on"}
+
+
+@transaction.atomic
+def hearing_outcome_record(
+    *, user, hearing: m.Hearing, relisted_for: dt.date | None = None, relisted_on: dt.date | None = None
+) -> m.Hearing | None:
+    """Record what came of a listed hearing and, when it is re-listed, the new listing that replaces it.
+
+    One step: the outcome and the re-listing are saved together or not at all. Returns the new
+    listing, or None when the hearing was not re-listed. A re-listing's errors name the outcome
+    form's fields (``RELISTING_FIELDS``).
+    """
+    with _context(user):
+        family = hearing.proceedings.family
+        _save(user=user, instance=hearing, family=family)
+        if relisted_for is None:
+            return None
+        relisting = m.Hearing(
+            proceedings=hearing.proceedings,
+            hearing_type=hearing.hearing_type,
+            listed_on=relisted_on or timezone.localdate(),
+            listed_date=relisted_for,
+            replaces=hearing,
+        )
+        try:
+            return _save(user=user, instance=relisting, family=family)
+        except ValidationError as error:
+            raise ValidationError(
+                {RELISTING_FIELDS.get(name, name): messages for name, messages in error.message_dict.items()}
+            ) from None
 
 
 @transaction.atomic

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from django.db import connection, transaction
 
+from plo_tracker.lib import tenancy
+
 
 def facts_drift() -> list[int]:
     """Families whose stored facts or concluded dates differ from their views now (should always be none).
@@ -19,6 +21,7 @@ def facts_drift() -> list[int]:
     write reached a table with triggers off (a raw load), a direct edit of the derived date, or a
     fault.
     """
+    tenancy.require_every_local_authority("The tracker facts check")
     with connection.cursor() as cursor:
         cursor.execute(
             """
@@ -54,6 +57,7 @@ def facts_repair() -> list[int]:
 
 def facts_rebuild() -> int:
     """Recompute every concluded date and stored fact (after a load with triggers off); returns the fact rows."""
+    tenancy.require_every_local_authority("The tracker facts rebuild")
     with transaction.atomic(), connection.cursor() as cursor:
         # Writes only the dates that differ (none after the demo seed, which derives them itself).
         cursor.execute("SELECT cases_proceedings_concluded_refresh(ARRAY(SELECT id FROM cases_proceedings))")

@@ -18,7 +18,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from cases import forms, presenters, selectors, services, thresholds
+from cases import audit, forms, presenters, selectors, services, thresholds
+from cases import constants as c
 from cases import models as m
 from cases.permissions import SEE_IDENTIFIABLE, WRITE_CASES, get_visible, requires
 from cases.selectors import tracker
@@ -49,6 +50,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         selectors.case_list(user=request.user, today=today, search=query, scope=scope), PAGE_SIZE
     ).get_page(request.GET.get("page"))
     rows = list(presenters.case_rows(page.object_list, today=today, flags=flags))
+    audit.record_read(request, kind=audit.VIEW, families=[row["case"] for row in rows])
     return render(
         request,
         "cases/case_list.html",
@@ -95,11 +97,13 @@ def case_create(request: HttpRequest) -> HttpResponse:
 
 @requires(SEE_IDENTIFIABLE)
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
-    """Who the case is about, its stage, what is due next and the timeline of every milestone."""
+    """Who the case is about, its stage and status, what is due next, its timetable and timeline."""
     family = selectors.case_get(user=request.user, case_id=case_id)
     today = timezone.localdate()
+    status = selectors.case_status(user=request.user, family=family, today=today, limits=thresholds.current())
     open_proceedings = [p for p in family.proceedings.all() if p.is_open]
     open_episode = next((e for e in reversed(family.episodes.all()) if e.is_open), None)
+    audit.record_read(request, kind=audit.VIEW, families=[family])
     return render(
         request,
         "cases/case_detail.html",
@@ -107,7 +111,8 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
             "case": family,
             "stage": selectors.case_stage(family),
             "timeline": selectors.case_timeline(family),
-            "due_items": selectors.case_due_items(family=family, today=today),
+            "due_items": selectors.case_due_items(family=family, today=today, row=status.facts if status else None),
+            "status": status,
             "open_episode": open_episode,
             "open_proceedings": open_proceedings[-1] if open_proceedings else None,
             "open_actions": selectors.case_open_actions(user=request.user, family_id=family.pk),
@@ -139,6 +144,14 @@ class Milestone:
     needs: str = ""  # what must exist first, said when it does not
     # Recorded on an existing record (the episode, a child's part): a correction only once filled in.
     step: bool = False
+    # A progress step on a pending record (a listed hearing's outcome): never a correction, and
+    # refused once the record is no longer pending.
+    progress: bool = False
+
+
+def _pending(record) -> bool:
+    """A record waiting for a progress step: a hearing still listed."""
+    return getattr(record, "status", None) == c.HearingStatus.LISTED
 
 
 def _get(queryset, pk):
@@ -228,6 +241,19 @@ MILESTONES: dict[str, Milestone] = {
         lambda user, form: services.hearing_save(user=user, hearing=form.save(commit=False)),
         needs="Record the care application first.",
     ),
+    "hearing-outcome": Milestone(
+        "Hearing outcome",
+        forms.HearingOutcomeForm,
+        lambda family, pk: _get(m.Hearing.objects.filter(proceedings__family=family), pk) if pk else None,
+        lambda user, form: services.hearing_outcome_record(
+            user=user,
+            hearing=form.save(commit=False),
+            relisted_for=form.cleaned_data.get("relisted_for"),
+            relisted_on=form.cleaned_data.get("relisted_on"),
+        ),
+        needs="Choose the hearing from the case page.",
+        progress=True,
+    ),
     "extension": Milestone(
         "Extension",
         forms.ExtensionForm,
@@ -280,12 +306,17 @@ def milestone(request: HttpRequest, case_id: int, kind: str, pk: int | None = No
         return redirect("cases:detail", family.pk)
     if instance.pk is None:
         instance.local_authority_id = family.local_authority_id
+    if spec.progress and not _pending(instance):
+        messages.info(request, f"The {spec.title.lower()} is already recorded: correct it from the case timeline.")
+        return redirect("cases:detail", family.pk)
     extra = {}
     if kind == "extension":
         extra["proceedings"] = instance.child_proceedings.proceedings if pk else _open_proceedings(family)
     form = spec.form(request.POST or None, instance=instance, family=family, **extra)
-    editing = pk is not None and (
-        not spec.step or any(getattr(instance, name, None) not in (None, "") for name in form._meta.fields)
+    editing = (
+        pk is not None
+        and not spec.progress
+        and (not spec.step or any(getattr(instance, name, None) not in (None, "") for name in form._meta.fields))
     )
     if request.method == "POST" and form.is_valid():
         token = form.cleaned_data.get("submission", "")
@@ -300,6 +331,7 @@ def milestone(request: HttpRequest, case_id: int, kind: str, pk: int | None = No
         else:
             messages.success(request, f"{spec.title} {'updated' if editing else 'saved'}")
             return redirect(reverse("cases:detail", args=[family.pk]) + "#timeline")
+    audit.record_read(request, kind=audit.VIEW, families=[family])
     return render(
         request,
         "cases/milestone_form.html",

@@ -14,8 +14,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from cases import audit, forms, presenters, selectors, services, thresholds
 from cases import constants as c
-from cases import forms, presenters, selectors, services, thresholds
 from cases.permissions import RUN_MEETINGS, SEE_IDENTIFIABLE, requires
 from cases.selectors import tracker
 
@@ -54,6 +54,7 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
 def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
     items = list(meeting.items.all())
+    audit.record_read(request, kind=audit.VIEW, families=[item.family_id for item in items])
     return render(
         request,
         "cases/meetings/detail.html",
@@ -117,6 +118,7 @@ def meeting_item(request: HttpRequest, meeting_id: int, position: int) -> HttpRe
             if place.next is not None and "next" in request.POST:
                 return redirect("tracker:meeting_item", meeting.pk, place.next)
             return redirect("tracker:meeting", meeting.pk)
+    audit.record_read(request, kind=audit.VIEW, families=[item.family_id])
     return render(
         request,
         "cases/meetings/item.html",
@@ -156,11 +158,13 @@ def meeting_close(request: HttpRequest, meeting_id: int) -> HttpResponse:
 def meeting_print(request: HttpRequest, meeting_id: int) -> HttpResponse:
     """The meeting record on one printable page."""
     meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
+    items = list(meeting.items.all())
+    audit.record_read(request, kind=audit.PRINT, families=[item.family_id for item in items])
     return render(
         request,
         "cases/meetings/print.html",
         {
             "meeting": meeting,
-            "items": list(meeting.items.all()),
+            "items": items,
         },
     )

@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from cases import exports, presenters, thresholds
+from cases import audit, exports, presenters, thresholds
 from cases.filters import TrackerFilter
 from cases.permissions import SEE_IDENTIFIABLE, requires
 from cases.selectors import tracker
@@ -30,13 +30,16 @@ def tracker_list(request: HttpRequest) -> HttpResponse:
     stamp = f"plo-tracker-{request.user.local_authority.short_name.lower().replace(' ', '-')}-{today:%Y-%m-%d}"
     ids = filters.qs.values_list("pk", flat=True)
     if export in ("csv", "xlsx"):
-        cases = tracker.tracker_cases(list(ids), user=request.user, today=today)
+        family_ids = list(ids)
+        audit.record_read(request, kind=audit.EXPORT, families=family_ids)
+        cases = tracker.tracker_cases(family_ids, user=request.user, today=today)
         rows = exports.tracker_rows(presenters.case_rows(cases, today=today, flags=flags))
         if export == "csv":
             return exports.csv_response(rows, filename=stamp)
         return exports.xlsx_response(rows, filename=stamp, title="Tracker")
     page = Paginator(ids, PAGE_SIZE).get_page(request.GET.get("page"))
     cases = tracker.tracker_cases(list(page.object_list), user=request.user, today=today)
+    audit.record_read(request, kind=audit.VIEW, families=page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("export", None)

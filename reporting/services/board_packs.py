@@ -22,6 +22,7 @@ from cases import constants as c
 from cases import models as m
 from cases import thresholds
 from cases.thresholds import Thresholds
+from plo_tracker.lib import tenancy
 from plo_tracker.lib.dates import add_months
 from reporting import catalogue, charts
 from reporting.models import BoardPack, PeriodSnapshot
@@ -37,6 +38,7 @@ HEADLINES = [
     "s31_concluded",
     "s31_open",
     "s31_at_risk",
+    "s31_timetabled_beyond",
     "s31_past_limit",
     "hearings_per_case",
     "s31_application_rate",
@@ -65,6 +67,8 @@ PROCEEDINGS = [
     "s31_open",
     "s31_open_age_mean",
     "s31_at_risk",
+    "s31_timetabled_beyond",
+    "s31_timetabled_beyond_share",
     "s31_past_limit",
     "hearings_per_case",
     "s31_extensions",
@@ -319,6 +323,7 @@ def board_pack_render(*, month: dt.date):
 
 def board_pack_generate(*, month: dt.date, user_id: int | None = None) -> BoardPack:
     """Render and store the pack for a month, replacing an earlier one, with its metrics run and checksum."""
+    tenancy.require_every_local_authority("A board pack")
     month = month.replace(day=1)
     snapshot = PeriodSnapshot.objects.filter(period=month).first()
     if snapshot is None:

@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from cases import models as m
 from cases import thresholds
+from plo_tracker.lib import tenancy
 from plo_tracker.lib.dates import add_months, month_end, month_start
 from reporting.models import MetricRun, MetricValue, PeriodSnapshot
 
@@ -167,8 +168,13 @@ def _pct(part: str, whole: str) -> str:
 def _s31_concluded(cursor, params: dict) -> int:
     ctes = f"""
     took_place AS (
-        SELECT h.proceedings_id, count(*) AS n FROM {T["hearing"]} h
-        WHERE h.status IN ('held', 'adjourned') GROUP BY 1
+        -- Hearings that took place (held, or adjourned on the day) by the application's conclusion, so
+        -- by the month's last day; a vacated hearing did not take place (it is counted in _hearings_lost).
+        SELECT h.proceedings_id, count(*) AS n
+        FROM {T["hearing"]} h JOIN {T["proceedings"]} p ON p.id = h.proceedings_id
+        WHERE h.status IN ('held', 'adjourned') AND h.listed_date <= p.concluded_date
+            AND p.concluded_date BETWEEN %(first)s AND %(last_day)s
+        GROUP BY 1
     ),
     facts AS (
         SELECT date_trunc('month', p.concluded_date)::date AS period, ''::text AS dim, {SCOPE_COLUMNS},
@@ -267,11 +273,15 @@ LAST_DAY = "LEAST((gs.month + interval '1 month' - interval '1 day')::date, %(as
 
 
 def _s31_open(cursor, params: dict) -> int:
+    """Open applications at each month's last day, measured only from what was known by that day.
+
+    Extensions count from the day they were granted, hearings from the day their listing was made
+    until the day they were vacated (``cases.models.listed_as_at``): a later grant, listing, date
+    change or vacation never moves a past month's figure. The timetable checks are the database's
+    ``cases_timetable_checks`` (migration 0015), asked as at the last day with the metric's
+    timetable end: issue + the time limit + the longest extension for each extension granted by then.
+    """
     ctes = f"""
-    irh AS (
-        SELECT DISTINCT h.proceedings_id FROM {T["hearing"]} h
-        WHERE h.hearing_type_id = 'irh' AND NOT (h.status = 'vacated' AND h.relisted_date IS NULL)
-    ),
     extensions AS (
         -- Grant dates of every extension of each application (any child), counted per month below.
         SELECT cp.proceedings_id, array_agg(e.granted_date ORDER BY e.granted_date) AS granted
@@ -284,34 +294,52 @@ def _s31_open(cursor, params: dict) -> int:
         {OPEN_MONTHS.format(start="p.issue_date", end="p.concluded_date")}
         WHERE p.issue_date <= %(last_day)s AND (p.concluded_date IS NULL OR p.concluded_date > %(first)s)
     ),
-    facts AS (
-        SELECT o.period, ''::text AS dim, {SCOPE_COLUMNS},
-            (o.last_day - o.issue_date) AS age_days,
-            (irh.proceedings_id IS NOT NULL) AS has_irh,
+    with_extensions AS (
+        SELECT o.*, (o.last_day - o.issue_date) AS age_days,
             -- Grant dates are sorted, so the bucket number is how many were granted by the last day.
             COALESCE(width_bucket(o.last_day, x.granted), 0) AS extensions
-        FROM open_months o
+        FROM open_months o LEFT JOIN extensions x ON x.proceedings_id = o.id
+    ),
+    as_at AS (
+        -- Past the limit: age > limit + longest extension x extensions granted, in days; that is, the last
+        -- day is after the timetable's end.
+        SELECT o.*, (o.age_days > %(s31_limit_days)s + %(extension_max_days)s * o.extensions) AS past,
+            o.issue_date + %(s31_limit_days)s + %(extension_max_days)s * o.extensions AS timetable_end
+        FROM with_extensions o
+    ),
+    facts AS (
+        SELECT o.period, ''::text AS dim, {SCOPE_COLUMNS}, o.age_days, o.past,
+            COALESCE(tc.has_irh, false) AS has_irh, COALESCE(tc.timetabled_beyond, false) AS timetabled_beyond
+        FROM as_at o
         {SCOPE_JOIN.format(alias="o")}
-        LEFT JOIN irh ON irh.proceedings_id = o.id
-        LEFT JOIN extensions x ON x.proceedings_id = o.id
+        -- Only a month not past the limit needs the checks. OFFSET 0 keeps the subquery whole, so its
+        -- condition on the outer row skips the call rather than filtering its result.
+        LEFT JOIN LATERAL (
+            SELECT * FROM cases_timetable_checks(o.id, o.issue_date, o.timetable_end, o.last_day)
+            WHERE NOT o.past OFFSET 0
+        ) tc ON true
     )"""
-    # Past the limit: age in weeks > limit + longest extension x extensions granted, in days.
-    past = "age_days > %(s31_limit_days)s + %(extension_max_days)s * extensions"
+    # Timetabled beyond: a hearing listed as at the last day for a date after the timetable's end, while
+    # that end is still ahead (not past the limit), so at risk even before the IRH week.
+    beyond = "NOT past AND timetabled_beyond"
     aggregates = [
         ("n", "count(*)"),
         ("age_days", "sum(age_days)"),
-        ("past", f"count(*) FILTER (WHERE {past})"),
+        ("past", "count(*) FILTER (WHERE past)"),
         (
             "at_risk",
-            f"count(*) FILTER (WHERE NOT ({past}) AND "
-            "((age_days >= %(irh_by_days)s AND NOT has_irh) OR age_days >= %(s31_limit_days)s))",
+            "count(*) FILTER (WHERE NOT past AND ((age_days >= %(irh_by_days)s AND NOT has_irh) "
+            "OR age_days >= %(s31_limit_days)s OR timetabled_beyond))",
         ),
+        ("beyond", f"count(*) FILTER (WHERE {beyond})"),
     ]
     values = [
         _row("'s31_open'", "a.n", "a.n"),
         _row("'s31_open_age_mean'", "a.age_days / 7.0 / a.n", "a.age_days / 7.0", "a.n"),
         _row("'s31_past_limit'", "a.past", "a.past", "a.n"),
         _row("'s31_at_risk'", "a.at_risk", "a.at_risk", "a.n"),
+        _row("'s31_timetabled_beyond'", "a.beyond", "a.beyond", "a.n"),
+        _row("'s31_timetabled_beyond_share'", _pct("a.beyond", "a.n"), "a.beyond", "a.n"),
     ]
     return _aggregate(cursor, ctes=ctes, aggregates=aggregates, values=values, params=params)
 
@@ -569,6 +597,7 @@ def metrics_compute(
     as_of: dt.date | None = None,
 ) -> MetricRun:
     """Compute every metric for every month of the window (default: the nightly window) atomically."""
+    tenancy.require_every_local_authority("The metrics run")
     as_of = as_of or timezone.localdate()
     window = window or nightly_window(as_of=as_of)
     if window.first > window.last:

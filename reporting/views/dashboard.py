@@ -54,6 +54,9 @@ def _charts(data, limits: Thresholds) -> dict[str, charts.Chart]:
             series=[
                 charts.Series("Open", floats(data.series["s31_open"])),
                 charts.Series("At risk", floats(data.series["s31_at_risk"])),
+                charts.Series(
+                    f"Timetabled beyond {limits.s31_limit_weeks} weeks", floats(data.series["s31_timetabled_beyond"])
+                ),
             ],
         ),
         "pre_proceedings": charts.line_chart(

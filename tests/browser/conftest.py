@@ -5,7 +5,9 @@ Fixtures:
   ``playwright install``);
 - ``page``: a fresh browser context per test, with ``base_url`` set to the live server, so
   ``page.goto("/sign-in/")`` works;
-- ``sign_in``: ``sign_in(username, password)`` signs in through the sign-in form;
+- ``sign_in``: ``sign_in(username, password)`` signs in through the sign-in form, then enters the
+  code an authenticator app would show (computed here from the user's device secret; a user with
+  no app is given one first, as if they had set it up before);
 - ``screenshot``: ``screenshot(name)`` saves a full-page PNG to artefacts/screenshots/<name>.png.
 """
 
@@ -14,9 +16,13 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
+from django.urls import reverse
 from playwright.sync_api import Browser, Page, sync_playwright
+
+from tests.support import next_code
 
 # Playwright's sync API runs an event loop in the test thread; Django would otherwise refuse
 # ORM calls from the test (creating users, checking results) as if they came from async code.
@@ -55,12 +61,25 @@ def page(browser: Browser, live_server) -> Iterator[Page]:
 
 @pytest.fixture
 def sign_in(page: Page) -> Callable[[str, str], None]:
+    from django.contrib.auth import get_user_model
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
     def sign_in(username: str, password: str) -> None:
+        user = get_user_model().objects.filter(username=username).first()
+        if user is not None and not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+            TOTPDevice.objects.create(user=user, name="Test authenticator app", confirmed=True)
         page.goto("/sign-in/")
         page.get_by_label("Username").fill(username)
         page.get_by_label("Password").fill(password)
         page.get_by_role("button", name="Sign in").click()
         page.wait_for_load_state()
+        if urlsplit(page.url).path == reverse("two_factor_code"):
+            device = TOTPDevice.objects.get(user=user, confirmed=True)
+            page.get_by_label("Enter the code from your authenticator app").fill(
+                next_code(bytes.fromhex(device.key), device.last_t)
+            )
+            page.get_by_role("button", name="Continue").click()
+            page.wait_for_load_state()
 
     return sign_in
 

@@ -48,6 +48,35 @@ def next_due(page: Page):
     return page.locator("#next-due")
 
 
+def list_hearing(page: Page, kind: str, listed: dt.date, screenshot=None) -> None:
+    """List a hearing; the listing is made today unless the form is told otherwise."""
+    open_form(page, "Hearing", screenshot, "form-hearing")
+    page.get_by_label(kind, exact=True).check()
+    fill_date(page, "listed_date", listed)
+    save(page, "Hearing saved")
+
+
+def record_outcome(
+    page: Page, kind: str, listed: dt.date, outcome: str, screenshot=None, *, reason="", relisted=None, note=""
+) -> None:
+    """Record what came of a listed hearing from its timeline entry, and its re-listing if any."""
+    entry = page.locator("#timeline-list li").filter(has_text=f"{listed.day} {listed:%B %Y}").filter(has_text=kind)
+    entry.get_by_role("link", name="Record the outcome").click()
+    expect(page.locator("h1")).to_have_text("Hearing outcome")
+    accessible(page, "form hearing outcome")
+    if screenshot:
+        screenshot("form-hearing-outcome")
+    page.get_by_label(outcome, exact=True).check()
+    if reason:
+        page.select_option("#id_reason", reason)
+    if relisted:
+        fill_date(page, "relisted_for", relisted[0])
+        fill_date(page, "relisted_on", relisted[1])
+    if note:
+        page.get_by_label("Note").fill(note)
+    save(page, "Hearing outcome saved")
+
+
 def open_form(page: Page, link: str, screenshot=None, name: str = "") -> None:
     page.get_by_role("link", name=link, exact=True).click()
     expect(page.locator("h1")).to_be_visible()
@@ -136,31 +165,32 @@ def test_it_walks_a_child_from_gateway_to_final_order(page, sign_in, screenshot,
     screenshot("case-page-proceedings")
     accessible(page, "case page")
 
-    # CMH held.
-    open_form(page, "Hearing", screenshot, "form-hearing")
-    page.get_by_label("Case management hearing", exact=True).check()
-    fill_date(page, "listed_date", D(2026, 3, 18))
-    page.get_by_label("Held", exact=True).check()
-    save(page, "Hearing saved")
+    # CMH listed, then held: recording the outcome is a step of its own, not a correction.
+    list_hearing(page, "Case management hearing", D(2026, 3, 18), screenshot)
     expect(next_due(page)).not_to_contain_text("Case management hearing")
+    record_outcome(page, "case management hearing", D(2026, 3, 18), "Held", screenshot)
+    expect(timeline(page)).to_contain_text("Held")
 
-    # A further CMH adjourned on the day, with its reason.
-    open_form(page, "Hearing")
-    page.get_by_label("Further case management hearing").check()
-    fill_date(page, "listed_date", D(2026, 5, 20))
-    page.get_by_label("Adjourned (on the day)").check()
-    page.select_option("#id_reason", "expert_late_report")
-    save(page, "Hearing saved")
+    # A further CMH adjourned on the day, with its reason, and re-listed a fortnight later.
+    list_hearing(page, "Further case management hearing", D(2026, 5, 20))
+    record_outcome(
+        page,
+        "further case management hearing",
+        D(2026, 5, 20),
+        "Adjourned (on the day)",
+        reason="expert_late_report",
+        relisted=(D(2026, 6, 3), D(2026, 5, 20)),
+        note="Expert report not filed.",
+    )
     reason = m.DelayReason.objects.get(code="expert_late_report").label
     expect(timeline(page)).to_contain_text(f"Adjourned (on the day): {reason}")
+    expect(timeline(page)).to_contain_text("Re-listed for 3 June 2026")
+    expect(timeline(page)).to_contain_text("Expert report not filed.")
 
-    # IRH held: it no longer appears as due.
-    open_form(page, "Hearing")
-    page.get_by_label("Issues resolution hearing").check()
-    fill_date(page, "listed_date", D(2026, 7, 15))
-    page.get_by_label("Held", exact=True).check()
-    save(page, "Hearing saved")
+    # IRH listed: it no longer appears as due.
+    list_hearing(page, "Issues resolution hearing", D(2026, 7, 15))
     expect(next_due(page)).not_to_contain_text("Issues resolution hearing listed")
+    record_outcome(page, "issues resolution hearing", D(2026, 7, 15), "Held")
 
     # An extension of 6 weeks moves the final hearing date.
     open_form(page, "Extension", screenshot, "form-extension")

@@ -47,6 +47,8 @@ SUBMISSIONS: list[tuple[str, str, str]] = [
     ("proceedings", "proceedings", "correct"),
     ("hearing", "proceedings", "new"),
     ("hearing", "proceedings", "correct"),
+    ("hearing-outcome", "proceedings", "record"),
+    ("hearing-outcome", "proceedings", "vacate"),
     ("extension", "proceedings", "new"),
     ("extension", "proceedings", "correct"),
     ("child-order", "proceedings", "new"),
@@ -112,6 +114,13 @@ def stage_records(stage: str, *, la: m.LocalAuthority, worker: m.User) -> dict:
             part=part,
             empty_part=f.ChildProceedingsFactory(proceedings=proceedings, child=second),
             hearing=f.HearingFactory(proceedings=proceedings, listed_date=D(2025, 4, 21)),
+            listed_hearing=f.HearingFactory(
+                proceedings=proceedings,
+                hearing_type_id="irh",
+                listed_on=D(2025, 4, 21),
+                listed_date=D(2025, 9, 1),
+                status=c.HearingStatus.LISTED,
+            ),
             # 26 weeks from 7 April 2025 end on 6 October 2025; this moves the end to 17 November.
             extension=f.ExtensionFactory(
                 child_proceedings=part, granted_date=D(2025, 9, 22), new_end_date=D(2025, 11, 17)
@@ -166,6 +175,8 @@ class Submission:
     prepare: Callable[[], None] = field(default=lambda: None)
     # The record a correction changes, or None for a new one.
     existing: m.CaseRecord | None = None
+    # New records a step on an existing record makes too (a hearing's re-listing).
+    creates: int = 0
 
 
 def _new_one(model, **filters):
@@ -489,23 +500,35 @@ def _hearing(stage: str, mode: str, records: dict) -> Submission:
     today = timezone.localdate()
     proceedings, hearing = records["proceedings"], records["hearing"]
     if mode == "new":
-        # Listed for a month ahead: a hearing's date may be in the future.
-        values = {"hearing_type": "irh", "status": c.HearingStatus.LISTED, "reason": "", "note": "IRH listed."}
-        dates = {"listed_date": today + dt.timedelta(days=30), "relisted_date": None}
-        expected = {**dates, "hearing_type_id": "irh", "status": "listed", "reason": None, "note": "IRH listed."}
+        # Listed today for a month ahead: a hearing's date may be in the future.
+        values = {"hearing_type": "irh", "note": "IRH listed."}
+        dates = {"listed_on": today, "listed_date": today + dt.timedelta(days=30)}
+        expected = {
+            **dates,
+            "hearing_type_id": "irh",
+            "status": "listed",
+            "vacated_on": None,
+            "reason": None,
+            "orders_made": [],
+            "replaces": None,
+            "note": "IRH listed.",
+        }
     else:
+        # Corrected: it was vacated two days before the day, not held.
         values = {
             "hearing_type": "cmh",
-            "status": c.HearingStatus.ADJOURNED,
+            "status": c.HearingStatus.VACATED,
             "reason": "expert_late_report",
+            "orders_made": [],
             "note": "Expert report not filed.",
         }
-        dates = {"listed_date": D(2025, 4, 22), "relisted_date": D(2025, 5, 6)}
+        dates = {"listed_on": D(2025, 4, 8), "listed_date": D(2025, 4, 22), "vacated_on": D(2025, 4, 20)}
         expected = {
             **dates,
             "hearing_type_id": "cmh",
-            "status": "adjourned",
+            "status": "vacated",
             "reason_id": "expert_late_report",
+            "orders_made": [],
             "note": "Expert report not filed.",
         }
     return Submission(
@@ -515,6 +538,56 @@ def _hearing(stage: str, mode: str, records: dict) -> Submission:
         saved=_new_one(m.Hearing, proceedings=proceedings) if mode == "new" else _refreshed(hearing),
         expected={**expected, "proceedings": proceedings},
         existing=hearing if mode == "correct" else None,
+    )
+
+
+def _hearing_outcome(stage: str, mode: str, records: dict) -> Submission:
+    """The outcome of the listed IRH: adjourned on the day with interim orders and re-listed
+    ("record"), or vacated before the day and not re-listed ("vacate")."""
+    family, hearing = records["family"], records["listed_hearing"]
+    if mode == "vacate":
+        values = {"status": c.HearingStatus.VACATED, "reason": "court_no_courtroom", "note": ""}
+        dates = {"vacated_on": D(2025, 8, 20), "relisted_for": None, "relisted_on": None}
+        return Submission(
+            url=_url(family, "hearing-outcome", hearing),
+            data=_post(values, dates),
+            model=m.Hearing,
+            saved=_refreshed(hearing),
+            expected={
+                "status": "vacated",
+                "reason_id": "court_no_courtroom",
+                "orders_made": [],
+                "note": "",
+                "vacated_on": D(2025, 8, 20),
+                "relisted_for": None,
+                "relisted_on": None,
+            },
+            existing=hearing,
+        )
+    values = {
+        "status": c.HearingStatus.ADJOURNED,
+        "reason": "judiciary_insufficient_time",
+        "orders_made": [c.HearingOrder.INTERIM_CARE, c.HearingOrder.DIRECTIONS],
+        "note": "Not reached: listed for a full day.",
+    }
+    dates = {"vacated_on": None, "relisted_for": D(2025, 9, 29), "relisted_on": D(2025, 9, 1)}
+    return Submission(
+        url=_url(family, "hearing-outcome", hearing),
+        data=_post(values, dates),
+        model=m.Hearing,
+        saved=_refreshed(hearing),
+        expected={
+            "status": "adjourned",
+            "reason_id": "judiciary_insufficient_time",
+            "orders_made": ["interim_care", "directions"],
+            "note": "Not reached: listed for a full day.",
+            "vacated_on": None,
+            # The re-listing: a new IRH listing made on 1 September for 29 September.
+            "relisted_for": D(2025, 9, 29),
+            "relisted_on": D(2025, 9, 1),
+        },
+        existing=hearing,
+        creates=1,
     )
 
 
@@ -722,6 +795,7 @@ BUILDERS: dict[str, Callable[[str, str, dict], Submission]] = {
     "decision": _decision,
     "proceedings": _proceedings,
     "hearing": _hearing,
+    "hearing-outcome": _hearing_outcome,
     "extension": _extension,
     "child-order": _child_order,
     "assessment": _assessment,
@@ -747,4 +821,9 @@ def stored(record: m.CaseRecord, name: str):
         return set(record.children.values_list("pk", flat=True))
     if name == "child_parts":
         return set(record.child_parts.values_list("child_id", flat=True))
+    if name in ("relisted_for", "relisted_on"):
+        relisting = m.Hearing.objects.filter(replaces=record).first()
+        if relisting is None:
+            return None
+        return relisting.listed_date if name == "relisted_for" else relisting.listed_on
     return getattr(record, name)

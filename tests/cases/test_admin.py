@@ -15,6 +15,7 @@ from cases import admin as cases_admin
 from cases import models as m
 from plo_tracker import urls as project_urls
 from tests import factories as f
+from tests.support import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +31,7 @@ CASE_RECORDS = [model for model in apps.get_app_config("cases").get_models() if 
 def test_it_opens_every_changelist(client, superuser):
     f.HearingFactory()
     f.AssessmentFactory()
-    client.force_login(superuser)
+    sign_in(client, superuser)
     for model in admin.site._registry:
         opts = model._meta
         changelist = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
@@ -50,7 +51,7 @@ def test_it_shows_every_case_record_model_read_only(superuser, model):
 
 def test_it_refuses_to_add_change_or_delete_a_case_record(client, superuser):
     family = f.FamilyFactory(name="Ashdown", la_reference="ASH-1")
-    client.force_login(superuser)
+    sign_in(client, superuser)
     change = reverse("admin:cases_family_change", args=[family.pk])
     page = client.get(change)
     assert page.status_code == 200
@@ -70,7 +71,7 @@ def test_it_refuses_to_add_change_or_delete_a_case_record(client, superuser):
 def test_it_links_a_record_to_its_change_history(client, superuser):
     family = f.FamilyFactory(name="Ashdown")
     m.Family.objects.filter(pk=family.pk).update(name="Ashdown-Reeve")
-    client.force_login(superuser)
+    sign_in(client, superuser)
     response = client.get(reverse("admin:cases_family_change", args=[family.pk]))
     link = f"?obj=cases.Family:{family.pk}"
     assert link in response.content.decode()
@@ -83,7 +84,7 @@ def test_it_links_a_record_to_its_change_history(client, superuser):
 
 def test_it_lets_a_superuser_edit_reference_data(client, superuser):
     threshold = m.Threshold.objects.get(code="pp_threshold_weeks")
-    client.force_login(superuser)
+    sign_in(client, superuser)
     url = reverse("admin:cases_threshold_change", args=[threshold.pk])
     form = client.get(url).context["adminform"].form
     data = {name: form.initial.get(name) for name in form.fields if form.initial.get(name) is not None}
@@ -104,7 +105,7 @@ def test_it_lets_a_superuser_edit_reference_data(client, superuser):
 
 
 def test_it_keeps_the_admin_from_other_roles(client, social_worker):
-    client.force_login(social_worker)
+    sign_in(client, social_worker)
     response = client.get("/admin/cases/family/")
     assert response.status_code == 302
     assert "/admin/login/" in response.url
@@ -134,7 +135,7 @@ urlpatterns = [path("stamp-admin/", stamp_site.urls), *project_urls.urlpatterns]
 def test_it_stamps_an_admin_save_with_the_admin_user(client, superuser, social_worker):
     family = f.FamilyFactory(name="Ashdown", la_reference="ASH-1")
     m.Family.objects.filter(pk=family.pk).update(updated_by=social_worker)
-    client.force_login(superuser)
+    sign_in(client, superuser)
     data = {
         "local_authority": family.local_authority_id,
         "la_reference": "ASH-1",

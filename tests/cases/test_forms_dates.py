@@ -15,6 +15,7 @@ from cases import models as m
 from cases.views.cases import MILESTONES
 from tests.cases import milestone_posts as posts
 from tests.cases.milestone_posts import long_date, months_later
+from tests.support import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +53,12 @@ DATE_FIELDS = [
     ("proceedings", "gateway", "new", "issue_date", "issue date", HAPPENED),
     ("proceedings", "gateway", "new", "guardian_allocated_date", "date the guardian was allocated", HAPPENED),
     ("hearing", "proceedings", "correct", "listed_date", "listed date", PLANNED),
-    ("hearing", "proceedings", "correct", "relisted_date", "re-listed date", PLANNED),
+    ("hearing", "proceedings", "new", "listed_on", "date the listing was made", HAPPENED),
+    ("hearing", "proceedings", "correct", "listed_on", "date the listing was made", HAPPENED),
+    ("hearing", "proceedings", "correct", "vacated_on", "date vacated", HAPPENED),
+    ("hearing-outcome", "proceedings", "vacate", "vacated_on", "date vacated", HAPPENED),
+    ("hearing-outcome", "proceedings", "record", "relisted_for", "new date, if re-listed", PLANNED),
+    ("hearing-outcome", "proceedings", "record", "relisted_on", "date the new listing was made", HAPPENED),
     ("extension", "proceedings", "new", "granted_date", "date the extension was granted", HAPPENED),
     ("extension", "proceedings", "new", "new_end_date", "new end date", PLANNED),
     ("child-order", "proceedings", "correct", "final_outcome_date", "final order date", HAPPENED),
@@ -126,7 +132,7 @@ def test_it_refuses_out_of_bounds_and_malformed_dates_on_the_field(
     sent.prepare()
     assert sent.data[f"{name}_year"], "the submission must fill the field"
     before = snapshot(sent)
-    client.force_login(social_worker)
+    sign_in(client, social_worker)
     refused = {
         ("31", "12", "9999"): too_late_message(label, bound),
         ("1", "1", "0001"): f"The {label} must be on or after 1 January 1900.",
@@ -145,7 +151,7 @@ def test_it_refuses_out_of_bounds_and_malformed_dates_on_the_field(
 
 @pytest.fixture
 def signed_in(client, social_worker):
-    client.force_login(social_worker)
+    sign_in(client, social_worker)
     return client
 
 

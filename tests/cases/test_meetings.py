@@ -20,6 +20,7 @@ from cases import models as m
 from cases import services
 from cases.selectors import tracker
 from tests import factories as f
+from tests.support import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -85,7 +86,7 @@ def test_it_sets_the_agenda_red_first_then_longest_waiting_for_the_scope(la_a, l
 def test_it_records_decisions_and_actions_with_who_and_when(client, la_a, chair):
     family = open_case(la_a, weeks=10)
     meeting = services.meeting_open(user=chair, scope=c.ScopeKind.LA, meeting_date=TODAY)
-    client.force_login(chair)
+    sign_in(client, chair)
     url = reverse("tracker:meeting_item", args=[meeting.pk, 1])
     response = client.post(
         url,
@@ -116,14 +117,14 @@ def test_it_records_decisions_and_actions_with_who_and_when(client, la_a, chair)
     assert event.pgh_context["user"] == chair.pk
 
     # The open action shows on the case page.
-    client.force_login(f.UserFactory(local_authority=la_a, role=c.Role.SOCIAL_WORKER))
+    sign_in(client, f.UserFactory(local_authority=la_a, role=c.Role.SOCIAL_WORKER))
     assert "Book the family group conference" in client.get(reverse("cases:detail", args=[family.pk])).content.decode()
 
 
 def test_it_refuses_a_bad_decision_or_action_and_saves_nothing(client, la_a, chair):
     open_case(la_a, weeks=10)
     meeting = services.meeting_open(user=chair, scope=c.ScopeKind.LA, meeting_date=TODAY)
-    client.force_login(chair)
+    sign_in(client, chair)
     url = reverse("tracker:meeting_item", args=[meeting.pk, 1])
 
     response = client.post(url, {"decision": "continue", **no_actions(), "save": "1"})
@@ -173,7 +174,7 @@ def test_it_flags_an_overdue_action_and_clears_it_when_done_at_the_next_meeting(
     assert "overdue_action" in flags()
     second = services.meeting_open(user=chair, scope=c.ScopeKind.LA, meeting_date=TODAY)
     assert second.items.get().rag == "red"
-    client.force_login(chair)
+    sign_in(client, chair)
     url = reverse("tracker:meeting_item", args=[second.pk, 1])
     page = client.get(url).content.decode()
     assert "Send the letter before proceedings (Legal, due" in page
@@ -198,7 +199,7 @@ def test_it_keeps_a_closed_meeting_final(client, la_a, chair):
     with pytest.raises(ValidationError, match="closed"):
         services.action_create(user=chair, item=item, description="More", owner="Me", due_date=TODAY)
 
-    client.force_login(chair)
+    sign_in(client, chair)
     url = reverse("tracker:meeting_item", args=[meeting.pk, 1])
     page = client.get(url).content.decode()
     assert "its record can no longer change" in page
@@ -224,10 +225,10 @@ def test_it_keeps_meetings_to_chairs_of_their_own_la(
     for url in [*urls.values(), reverse("tracker:meetings")]:
         assert client.get(url).status_code == 302  # anonymous: to sign in
 
-    client.force_login(team_manager)  # team managers chair meetings too
+    sign_in(client, team_manager)  # team managers chair meetings too
     assert client.get(urls["item"]).status_code == 200
 
-    client.force_login(social_worker)  # may read the record, not run the meeting
+    sign_in(client, social_worker)  # may read the record, not run the meeting
     assert client.get(urls["detail"]).status_code == 200
     assert client.get(reverse("tracker:meeting_new")).status_code == 403
     assert client.get(urls["item"]).status_code == 403
@@ -236,17 +237,17 @@ def test_it_keeps_meetings_to_chairs_of_their_own_la(
         services.meeting_open(user=social_worker, scope=c.ScopeKind.LA, meeting_date=TODAY)
 
     other_chair = f.UserFactory(local_authority=other_la_user.local_authority, role=c.Role.QUADRANT_CHAIR)
-    client.force_login(other_chair)
+    sign_in(client, other_chair)
     for name, url in urls.items():
         assert client.get(url).status_code == 404, name
     assert client.post(reverse("tracker:meeting_close", args=[meeting.pk])).status_code == 404
 
     for user in (board_member, analyst):
-        client.force_login(user)
+        sign_in(client, user)
         for name, url in urls.items():
             assert client.get(url).status_code == 403, name
 
-    client.force_login(chair)
+    sign_in(client, chair)
     assert client.get(reverse("tracker:meeting_item", args=[meeting.pk, 2])).status_code == 404  # not on the agenda
     meeting.refresh_from_db()
     assert meeting.closed_at is None
@@ -261,7 +262,7 @@ def test_it_pins_the_meeting_page_queries_whatever_the_size_of_the_agenda(client
             services.action_create(user=chair, item=item, description="Check", owner="SW", due_date=TODAY)
         return meeting
 
-    client.force_login(chair)
+    sign_in(client, chair)
     small = meeting_of(2)
     large = meeting_of(10)  # twelve cases: the first two and ten more
     assert large.items.count() == 12
@@ -332,7 +333,7 @@ def test_it_saves_nothing_of_a_step_when_one_action_is_invalid(la_a, chair):
 def test_it_shows_an_invalid_action_on_its_own_row_and_saves_no_decision(client, la_a, chair):
     open_case(la_a, weeks=10)
     meeting = services.meeting_open(user=chair, scope=c.ScopeKind.LA, meeting_date=TODAY)
-    client.force_login(chair)
+    sign_in(client, chair)
     url = reverse("tracker:meeting_item", args=[meeting.pk, 1])
 
     response = client.post(url, step_post(**action_row(0), **action_row(1, owner="")))
@@ -357,7 +358,7 @@ def test_it_shows_a_problem_found_by_the_service_on_the_action_marked_done(clien
         description="Legacy action",
         due_date=dt.date(9999, 12, 31),
     )
-    client.force_login(chair)
+    sign_in(client, chair)
     url = reverse("tracker:meeting_item", args=[meeting.pk, 1])
 
     response = client.post(url, step_post(completed=[str(stored.pk)], **action_row(0)))
@@ -388,7 +389,7 @@ def bad_date(name: str, kind: str) -> dict[str, str]:
 @pytest.mark.parametrize("kind", BAD_DATES)
 def test_it_answers_a_bad_meeting_date_with_a_message_on_the_field(client, la_a, chair, kind):
     open_case(la_a)
-    client.force_login(chair)
+    sign_in(client, chair)
     response = client.post(reverse("tracker:meeting_new"), {"scope": "la", **bad_date("meeting_date", kind)})
     assert response.status_code == 200
     errors = response.context["form"].errors
@@ -402,7 +403,7 @@ def test_it_answers_a_bad_meeting_date_with_a_message_on_the_field(client, la_a,
 def test_it_answers_a_bad_review_or_due_date_with_a_message_on_the_field(client, la_a, chair, kind, field):
     open_case(la_a, weeks=10)
     meeting = services.meeting_open(user=chair, scope=c.ScopeKind.LA, meeting_date=TODAY)
-    client.force_login(chair)
+    sign_in(client, chair)
     data = {**step_post(decision="continue"), **date_post("review_date", TODAY + dt.timedelta(weeks=4))}
     if field == "actions-0-due_date":
         data.update(action_row(0))

@@ -7,6 +7,7 @@ from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from cases import constants as c
 from cases import models as m
 from tests import factories as f
 
@@ -31,15 +32,21 @@ def test_it_is_a_plain_check_constraint_in_migrations_and_keeps_its_field_when_c
     path, _args, kwargs = constraint.deconstruct()
     assert path == "django.db.models.CheckConstraint"
     assert "field" not in kwargs
-    assert constraint.clone().field == constraint.field == "relisted_date"
+    assert constraint.clone().field == constraint.field == "replaces"
 
 
 @pytest.mark.django_db
 def test_it_reports_the_rule_on_its_field_and_the_database_refuses_it_too():
     hearing = f.HearingFactory(listed_date=dt.date(2026, 3, 2))
-    hearing.relisted_date = dt.date(2026, 3, 2)
+    hearing.status = c.HearingStatus.VACATED
+    hearing.reason = m.DelayReason.objects.get(code="judiciary_no_judge")
+    hearing.vacated_on = dt.date(2026, 3, 3)
     with pytest.raises(ValidationError) as error:
         hearing.full_clean()
-    assert error.value.message_dict["relisted_date"] == ["The re-listed date must be after the original listed date."]
+    assert error.value.message_dict["vacated_on"] == [
+        "A hearing is vacated on or before the day it is listed for: one put off on the day is adjourned."
+    ]
     with pytest.raises(IntegrityError), transaction.atomic():
-        m.Hearing.objects.filter(pk=hearing.pk).update(relisted_date=dt.date(2026, 3, 1))
+        m.Hearing.objects.filter(pk=hearing.pk).update(
+            status="vacated", reason_id="judiciary_no_judge", vacated_on=dt.date(2026, 3, 3)
+        )

@@ -10,6 +10,7 @@ from pghistory.models import Events
 
 from cases import models as m
 from tests import factories as f
+from tests.support import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +54,7 @@ def test_it_tracks_every_case_model(model):
 def test_it_shows_history_in_admin(client, django_user_model):
     admin = django_user_model.objects.create_superuser("root", "root@example.test", "pw-for-tests-only")
     f.FamilyFactory(name="Ashdown")
-    client.force_login(admin)
+    sign_in(client, admin)
     response = client.get("/admin/pghistory/events/")
     assert response.status_code == 200
     assert b"Ashdown" in response.content

@@ -274,15 +274,56 @@ class TestHearings:
         hearing.status = status
         errors = errors_of(hearing)
         assert errors["reason"][0].startswith("Select the reason the hearing was")
+        if status == c.HearingStatus.VACATED:
+            hearing.vacated_on = hearing.listed_date
         assert_db_refuses(hearing, "hearing_reason_when_adjourned_or_vacated")
         hearing.reason = m.DelayReason.objects.get(code="judiciary_no_judge")
         hearing.full_clean()
 
-    def test_it_refuses_a_relisted_date_not_after_the_listed_date(self):
+    def test_it_asks_for_the_day_a_hearing_was_vacated_and_only_for_a_vacated_hearing(self):
+        hearing = f.HearingFactory(status=c.HearingStatus.LISTED)
+        hearing.status = c.HearingStatus.VACATED
+        hearing.reason = m.DelayReason.objects.get(code="judiciary_no_judge")
+        assert errors_of(hearing)["vacated_on"] == ["Enter the date the hearing was vacated."]
+        assert_db_refuses(hearing, "hearing_vacated_on_when_vacated")
+        hearing.vacated_on = hearing.listed_date
+        hearing.full_clean()
+        hearing.status, hearing.reason = c.HearingStatus.HELD, None
+        assert errors_of(hearing)["vacated_on"] == ["Leave the date vacated empty unless the hearing was vacated."]
+
+    def test_it_refuses_orders_at_a_hearing_that_did_not_take_place(self):
+        hearing = f.HearingFactory(status=c.HearingStatus.LISTED)
+        hearing.orders_made = [c.HearingOrder.INTERIM_CARE]
+        assert errors_of(hearing)["orders_made"] == [
+            "Orders are made only at a hearing that was held or adjourned on the day."
+        ]
+        assert_db_refuses(hearing, "hearing_orders_when_it_took_place")
+        hearing.status = c.HearingStatus.HELD
+        hearing.full_clean()
+
+    def test_it_refuses_a_listing_made_in_the_future(self):
         hearing = f.HearingFactory()
-        hearing.relisted_date = hearing.listed_date
-        assert "after the original listed date" in errors_of(hearing)["relisted_date"][0]
-        assert_db_refuses(hearing, "hearing_relisted_after_listed")
+        hearing.listed_on = timezone.localdate() + dt.timedelta(days=1)
+        assert "listed_on" in errors_of(hearing)
+
+    def test_it_relists_only_an_adjourned_or_vacated_hearing_of_the_same_application_on_or_after_its_end(self):
+        held = f.HearingFactory(status=c.HearingStatus.HELD)
+        relisting = f.HearingFactory.build(proceedings=held.proceedings, replaces=held, status=c.HearingStatus.LISTED)
+        assert errors_of(relisting)["replaces"] == ["Only an adjourned or vacated hearing is re-listed."]
+        other = f.HearingFactory.build(proceedings=f.ProceedingsFactory(), replaces=held, status=c.HearingStatus.LISTED)
+        assert errors_of(other)["replaces"] == ["A re-listing replaces a hearing of the same application."]
+        held.status, held.reason = c.HearingStatus.ADJOURNED, m.DelayReason.objects.get(code="judiciary_no_judge")
+        held.save()
+        relisting.listed_date = held.listed_date - dt.timedelta(days=1)
+        day = f"{held.listed_date:%-d %B %Y}"
+        assert errors_of(relisting)["listed_date"] == [
+            f"A re-listed hearing is listed on or after the day it was adjourned, {day}."
+        ]
+        relisting.listed_date = held.listed_date + dt.timedelta(days=14)
+        relisting.full_clean()
+        relisting.save()
+        held.status, held.reason = c.HearingStatus.HELD, None
+        assert errors_of(held)["status"] == ["This hearing was re-listed, so it stays adjourned or vacated."]
 
     def test_it_refuses_a_hearing_held_in_the_future_or_before_issue(self):
         hearing = f.HearingFactory()

@@ -23,6 +23,7 @@ from cases import constants as c
 from cases import models as m
 from cases import next_due, selectors
 from tests import factories as f
+from tests.support import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -164,10 +165,10 @@ def test_it_gives_the_case_management_hearing_window_of_day_12_to_day_18(la_a):
     assert "Case management hearing" not in due(family, today=ISSUE)
     m.Hearing.objects.filter(pk=cmh.pk).update(status="adjourned", reason_id="court_no_courtroom")
     assert "Case management hearing" not in due(family, today=ISSUE)
-    # Vacated without a new date: due again; vacated and re-listed: not.
-    m.Hearing.objects.filter(pk=cmh.pk).update(status="vacated")
+    # Vacated without a new date: due again; vacated and re-listed (a new listing): not.
+    m.Hearing.objects.filter(pk=cmh.pk).update(status="vacated", vacated_on=ISSUE)
     assert due(family, today=ISSUE)["Case management hearing"].date == D(2026, 3, 21)
-    m.Hearing.objects.filter(pk=cmh.pk).update(relisted_date=D(2026, 3, 27))
+    hearing(proceedings, "cmh", D(2026, 3, 27), replaces=cmh)
     assert "Case management hearing" not in due(family, today=ISSUE)
 
 
@@ -176,7 +177,7 @@ def test_it_asks_for_the_issues_resolution_hearing_to_be_listed_by_week_20(la_a)
     assert_due_on(family, "Issues resolution hearing listed", D(2026, 7, 22))
     irh = hearing(proceedings, "irh", D(2026, 8, 5))
     assert "Issues resolution hearing listed" not in due(family, today=ISSUE)
-    m.Hearing.objects.filter(pk=irh.pk).update(status="vacated", reason_id="court_no_courtroom")
+    m.Hearing.objects.filter(pk=irh.pk).update(status="vacated", reason_id="court_no_courtroom", vacated_on=ISSUE)
     assert due(family, today=ISSUE)["Issues resolution hearing listed"].date == D(2026, 7, 22)
 
 
@@ -194,8 +195,10 @@ def test_it_shows_the_next_listed_or_re_listed_hearing_from_today(la_a):
     assert "Next hearing" not in due(family, today=ISSUE)
     hearing(proceedings, "cmh", D(2026, 3, 16), status="held")
     hearing(proceedings, "fact_finding", D(2026, 4, 10))
-    moved = hearing(proceedings, "interim_care", D(2026, 4, 1), status="relisted", relisted_date=D(2026, 4, 20))
-    hearing(proceedings, "irh", D(2026, 3, 30), status="vacated")  # vacated with no new date
+    # Vacated before the day and re-listed for 20 April: the new listing is the next hearing.
+    old = hearing(proceedings, "interim_care", D(2026, 4, 1), status="vacated", vacated_on=D(2026, 3, 16))
+    moved = hearing(proceedings, "interim_care", D(2026, 4, 20), replaces=old)
+    hearing(proceedings, "irh", D(2026, 3, 30), status="vacated", vacated_on=D(2026, 3, 16))  # not re-listed
     assert due(family, today=D(2026, 3, 16))["Next hearing"] == next_due.DueItem(
         "Next hearing", D(2026, 4, 10), False, "Listed"
     )
@@ -280,7 +283,7 @@ def test_it_shows_the_same_next_due_on_the_case_list_the_tracker_and_the_case_pa
         hearing(proceedings, "cmh", D(2026, 3, 16), status="held")
         hearing(proceedings, "interim_care", D(2026, 4, 2))
         expected = ("Next hearing", D(2026, 4, 2), False)
-    client.force_login(social_worker)
+    sign_in(client, social_worker)
 
     def listed(url) -> tuple:
         [row] = [row for row in client.get(url).context["rows"] if row["case"].pk == family.pk]
@@ -313,7 +316,7 @@ def test_it_keeps_the_tracker_exports_and_meetings_working_with_far_future_and_a
     assert (row.next_action_due, row.overdue_action_from) == (D(9999, 12, 31), D(9999, 12, 31))
     assert row.pre_birth_plan_due == D(1, 1, 1)
 
-    client.force_login(chair)
+    sign_in(client, chair)
     url = reverse("tracker:list")
     page = client.get(url)
     assert {row["case"].pk for row in page.context["rows"]} == {family.pk, other.pk}

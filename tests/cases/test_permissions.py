@@ -20,6 +20,7 @@ from cases import models as m
 from cases import permissions as p
 from cases import services
 from tests import factories as f
+from tests.support import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -67,18 +68,19 @@ def personas(la_a, social_worker, team_manager, chair, other_la_user, board_memb
     }
 
 
-# Worked out from the roles: (identifiable, write cases, run meetings, region, dashboard, read packs, build packs).
+# Worked out from the roles: (identifiable, write cases, run meetings, region, dashboard, read packs, build packs,
+# see the read audit, set legal holds).
 EXPECTED = {
-    "social_worker": (1, 1, 0, 0, 1, 0, 0),
-    "team_manager": (1, 1, 1, 0, 1, 0, 0),
-    "chair": (1, 0, 1, 0, 1, 0, 0),
-    "la_admin": (1, 1, 1, 0, 1, 1, 1),
-    "other_la": (1, 1, 0, 0, 1, 0, 0),
-    "board_member": (0, 0, 0, 0, 0, 1, 0),
-    "analyst": (0, 0, 0, 1, 1, 1, 0),
-    "superuser": (0, 0, 0, 1, 1, 1, 1),
-    "inactive": (0, 0, 0, 0, 0, 0, 0),
-    "anonymous": (0, 0, 0, 0, 0, 0, 0),
+    "social_worker": (1, 1, 0, 0, 1, 0, 0, 0, 0),
+    "team_manager": (1, 1, 1, 0, 1, 0, 0, 0, 0),
+    "chair": (1, 0, 1, 0, 1, 0, 0, 0, 0),
+    "la_admin": (1, 1, 1, 0, 1, 1, 1, 1, 1),
+    "other_la": (1, 1, 0, 0, 1, 0, 0, 0, 0),
+    "board_member": (0, 0, 0, 0, 0, 1, 0, 0, 0),
+    "analyst": (0, 0, 0, 1, 1, 1, 0, 0, 0),
+    "superuser": (0, 0, 0, 1, 1, 1, 1, 0, 1),
+    "inactive": (0, 0, 0, 0, 0, 0, 0, 0, 0),
+    "anonymous": (0, 0, 0, 0, 0, 0, 0, 0, 0),
 }
 ORDER = (
     p.SEE_IDENTIFIABLE,
@@ -88,6 +90,8 @@ ORDER = (
     p.SEE_DASHBOARD,
     p.READ_PACKS,
     p.BUILD_PACKS,
+    p.SEE_AUDIT,
+    p.SET_LEGAL_HOLD,
 )
 
 
@@ -145,14 +149,14 @@ def test_it_sends_anonymous_users_to_sign_in_and_refuses_others_with_the_403_pag
     assert response.status_code == 302
     assert response["Location"] == f"{reverse(settings.LOGIN_URL)}?next={url}"
 
-    client.force_login(personas["chair"])
+    sign_in(client, personas["chair"])
     response = client.get(url)
     assert response.status_code == 403
     page = response.content.decode()
     assert "You do not have permission to do this" in page
     assert p.WRITE_CASES.denied in page  # the refused capability says why
 
-    client.force_login(personas["social_worker"])
+    sign_in(client, personas["social_worker"])
     response = client.get(url)
     assert (response.status_code, response.content) == (200, b"written")
 
@@ -164,7 +168,7 @@ def test_it_builds_drf_permission_classes_from_the_same_predicates(client, setti
 
     assert client.get(url).status_code == 403  # session authentication: anonymous is refused too
     for persona, expected in (("chair", 200), ("team_manager", 200), ("social_worker", 403), ("analyst", 403)):
-        client.force_login(personas[persona])
+        sign_in(client, personas[persona])
         response = client.get(url)
         assert response.status_code == expected, persona
         if expected == 403:
@@ -180,16 +184,21 @@ def test_it_lets_templates_ask_only_capabilities_that_exist(settings):
 
 
 def test_it_shows_each_persona_the_navigation_its_capabilities_allow(client, personas):
-    links = {"Cases": "/cases/", "Dashboard": "/dashboard/", "Board packs": "/board-packs/"}
+    links = {
+        "Cases": "/cases/",
+        "Dashboard": "/dashboard/",
+        "Board packs": "/board-packs/",
+        "Access log": "/access-log/",
+    }
     expected = {
         "social_worker": {"Cases", "Dashboard"},
         "chair": {"Cases", "Dashboard"},
-        "la_admin": {"Cases", "Dashboard", "Board packs"},
+        "la_admin": {"Cases", "Dashboard", "Board packs", "Access log"},
         "board_member": {"Board packs"},
         "analyst": {"Dashboard", "Board packs"},
     }
     for persona, shown in expected.items():
-        client.force_login(personas[persona])
+        sign_in(client, personas[persona])
         page = client.get(reverse("home")).content.decode()
         nav = page[page.index("govuk-service-navigation__list") :]
         nav = nav[: nav.index("</ul>")]
@@ -200,7 +209,7 @@ def test_it_shows_write_and_meeting_controls_only_to_those_who_may_use_them(clie
     family = f.FamilyFactory(local_authority=la_a)
     f.ChildFactory(family=family)
     for persona, writes, runs in (("social_worker", True, False), ("chair", False, True), ("team_manager", True, True)):
-        client.force_login(personas[persona])
+        sign_in(client, personas[persona])
         assert ("Open a new case" in client.get(reverse("cases:list")).content.decode()) is writes, persona
         assert ("Add a child" in client.get(reverse("cases:detail", args=[family.pk])).content.decode()) is writes
         assert ("Open a meeting" in client.get(reverse("tracker:meetings")).content.decode()) is runs, persona

@@ -20,6 +20,7 @@ from cases import models as m
 from cases import presenters, thresholds
 from cases.selectors import tracker
 from tests import factories as f
+from tests.support import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -88,7 +89,7 @@ def test_it_finds_the_next_hearings_of_many_rows_in_one_query(la_a, chair):
 
 def test_it_exports_the_rows_the_tracker_shows(client, la_a, chair):
     family = in_court(la_a, issued_days_ago=10, name="Exportfamily", la_reference="EXP-1")
-    client.force_login(chair)
+    sign_in(client, chair)
     response = client.get(reverse("tracker:list"), {"export": "csv"})
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     (line,) = [row for row in rows if row[0] == "EXP-1"]
@@ -106,7 +107,7 @@ def test_it_shows_a_case_closed_since_the_agenda_as_closed_at_the_meeting(client
     part = m.ChildProceedings.objects.get(proceedings__family=family)
     part.final_outcome_id, part.final_outcome_date = "care_order", TODAY
     part.save()  # the application concludes: the case leaves the tracker
-    client.force_login(chair)
+    sign_in(client, chair)
     response = client.get(reverse("tracker:meeting_item", args=[item.meeting_id, 1]))
     assert response.status_code == 200
     assert (response.context["reason"], response.context["flags"], response.context["next_due"]) == (CLOSED, [], None)
@@ -126,7 +127,7 @@ def test_it_shows_the_children_the_same_way_on_the_case_list_tracker_and_meeting
     item = f.MeetingItemFactory(meeting__local_authority=la_a, meeting__meeting_date=TODAY, family=family, position=1)
     # Born first (by date of birth), then the unborn child, marked so.
     cell = f"{born}, Wren Unborn (unborn)"
-    client.force_login(chair)
+    sign_in(client, chair)
     for url, params in (
         (reverse("cases:list"), {"scope": "all"}),
         (reverse("tracker:list"), {}),

@@ -13,6 +13,7 @@ from django.utils import timezone
 from cases import constants as c
 from cases import selectors
 from tests import factories as f
+from tests.support import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -81,7 +82,7 @@ def test_it_finds_nothing_for_a_user_with_no_la(families, board_member):
 
 def test_it_shows_closed_matches_on_the_case_list_after_open_ones_marked_closed(client, la_a, families, social_worker):
     second_open = family(la_a, name="Skyeson", reference="E-3003", child=("Kai", "Skyeson", "CH-33"))
-    client.force_login(social_worker)
+    sign_in(client, social_worker)
     response = client.get(reverse("cases:list"), {"q": "sky", "scope": "all"})
     rows = response.context["rows"]
     # Open first (Skyeson), then closed (Brierley, whose child is Sky); Suffolk's Sky never.
@@ -100,14 +101,14 @@ def test_it_shows_closed_matches_on_the_case_list_after_open_ones_marked_closed(
 
 
 def test_it_lists_open_cases_only_without_a_search(client, families, social_worker):
-    client.force_login(social_worker)
+    sign_in(client, social_worker)
     rows = client.get(reverse("cases:list")).context["rows"]
     assert [row["case"].pk for row in rows] == [families["open"].pk]
 
 
 def test_it_searches_within_my_cases_unless_asked_for_the_las(client, la_a, families, social_worker):
     colleague_case = family(la_a, name="Brierley", reference="E-4004", child=("Ash", "Brierley", "CH-44"), closed=True)
-    client.force_login(social_worker)
+    sign_in(client, social_worker)
     mine = client.get(reverse("cases:list"), {"q": "Brierley"}).context["rows"]
     everyone = client.get(reverse("cases:list"), {"q": "Brierley", "scope": "all"}).context["rows"]
     assert [row["case"].pk for row in mine] == [families["closed"].pk]
@@ -117,7 +118,7 @@ def test_it_searches_within_my_cases_unless_asked_for_the_las(client, la_a, fami
 def test_it_filters_the_tracker_with_the_same_search_finding_open_cases_only(client, la_a, families, social_worker):
     # The tracker shows open cases: a closed family matching the search is not on it.
     sky_open = family(la_a, name="Skyeson", reference="E-3003", child=("Kai", "Skyeson", "CH-33"))
-    client.force_login(social_worker)
+    sign_in(client, social_worker)
 
     def tracked(query):
         return {row["case"].pk for row in client.get(reverse("tracker:list"), {"q": query}).context["rows"]}
@@ -129,7 +130,7 @@ def test_it_filters_the_tracker_with_the_same_search_finding_open_cases_only(cli
 
 
 def test_it_pins_the_case_list_search_queries_whatever_the_number_of_matches(client, la_a, social_worker):
-    client.force_login(social_worker)
+    sign_in(client, social_worker)
     url = reverse("cases:list") + "?scope=all&q=Match"
 
     def queries() -> int:

@@ -20,6 +20,7 @@ from cases import flags, forms, selectors, services, thresholds
 from cases import models as m
 from cases.selectors import tracker
 from tests import factories as f
+from tests.support import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -141,31 +142,32 @@ def test_it_words_the_flags_with_the_thresholds_in_force_on_every_page(client, l
     set_threshold("s31_limit_weeks", 30)
     set_threshold("irh_by_week", 18)
     past, irh = "Proceedings past 30 weeks and extensions", "No IRH listed by week 18"
-    client.force_login(chair)
+    final = "No final hearing listed by week 18"
+    sign_in(client, chair)
 
     page = client.get(reverse("tracker:list"))
     [row] = page.context["rows"]
-    assert [flag.label for flag in row["flags"]] == [past, irh]
-    assert row["reason"] == f"{past}; {irh}."
+    assert [flag.label for flag in row["flags"]] == [past, irh, final]
+    assert row["reason"] == f"{past}; {irh}; {final}."
     fields = page.context["filters"].form.fields
-    assert {past, irh} <= {label for _, label in fields["flag"].choices}
+    assert {past, irh, final} <= {label for _, label in fields["flag"].choices}
     assert [band for band, _ in fields["weeks"].choices][1:] == ["0-12", "12-18", "18-30", "30-40", "40+"]
     hints = {flag.code: flag.hint for flag in page.context["flags"]}
-    assert hints["s31_at_risk"] == "Week 18 with no IRH, or week 30."
+    assert hints["s31_at_risk"] == "Week 18 with no IRH, week 30, or timetabled beyond 30 weeks."
 
     export = client.get(reverse("tracker:list"), {"export": "csv"})
     lines = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode("utf-8-sig"))))
-    assert lines[1][-1] == f"{past}; {irh}"
+    assert lines[1][-1] == f"{past}; {irh}; {final}"
 
     listed = client.get(reverse("cases:list"), {"scope": "all"}).context["rows"]
-    assert [flag.label for flag in listed[0]["flags"]] == [past, irh]
+    assert [flag.label for flag in listed[0]["flags"]] == [past, irh, final]
 
     meeting = services.meeting_open(user=chair, scope=c.ScopeKind.LA, meeting_date=today)
     detail = client.get(reverse("tracker:meeting", args=[meeting.pk])).content.decode()
-    assert f"{past}; {irh}" in detail
-    assert f"{past}; {irh}" in client.get(reverse("tracker:meeting_print", args=[meeting.pk])).content.decode()
+    assert f"{past}; {irh}; {final}" in detail
+    assert f"{past}; {irh}; {final}" in client.get(reverse("tracker:meeting_print", args=[meeting.pk])).content.decode()
     item = client.get(reverse("tracker:meeting_item", args=[meeting.pk, 1]))
-    assert [flag.label for flag in item.context["flags"]] == [past, irh]
+    assert [flag.label for flag in item.context["flags"]] == [past, irh, final]
 
 
 def test_it_limits_an_extension_and_the_timetable_by_the_thresholds(la_a):

@@ -72,7 +72,12 @@ def world(la_a, la_b):
         proceedings=p1, hearing_type=irh, listed_date=D(2026, 2, 16), status="adjourned", reason_id="expert_late_report"
     )
     f.HearingFactory(
-        proceedings=p1, hearing_type=irh, listed_date=D(2026, 2, 9), status="vacated", reason_id="court_no_courtroom"
+        proceedings=p1,
+        hearing_type=irh,
+        listed_date=D(2026, 2, 9),
+        status="vacated",
+        vacated_on=D(2026, 2, 2),
+        reason_id="court_no_courtroom",
     )
     f.HearingFactory(proceedings=p1, hearing_type=final, listed_date=D(2026, 3, 10), status="held")
     # P2: concluded on the month's last day, 176 days (25.1 weeks); one hearing held.
@@ -84,7 +89,12 @@ def world(la_a, la_b):
     # P4: open, 162 days, no IRH: at risk. One hearing vacated in March.
     p4, _ = proceedings(chelmsford, D(2025, 10, 20))
     f.HearingFactory(
-        proceedings=p4, hearing_type=cmh, listed_date=D(2026, 3, 9), status="vacated", reason_id="court_no_courtroom"
+        proceedings=p4,
+        hearing_type=cmh,
+        listed_date=D(2026, 3, 9),
+        status="vacated",
+        vacated_on=D(2026, 3, 2),
+        reason_id="court_no_courtroom",
     )
     # P5: open, 162 days, IRH listed: not at risk.
     p5, _ = proceedings(chelmsford, D(2025, 10, 20))

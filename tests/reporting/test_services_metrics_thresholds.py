@@ -88,11 +88,17 @@ def figure(la, metric: str, dimension: str = "") -> Decimal:
         ("s31_limit_weeks", 27, "s31_duration_band", "27_29", 1, 0),
         # Past: C 185 > 182 and D 240 > 182 + 56 = 238. With 189: C 185 and D 240 <= 189 + 56 = 245, neither.
         ("s31_limit_weeks", 27, "s31_past_limit", "", 2, 0),
-        # At risk: E (145 days, no IRH). With 189: D (240 >= 189, not past) too; C (185) is not yet 189.
-        ("s31_limit_weeks", 27, "s31_at_risk", "", 1, 2),
+        # At risk: E (145 days, no IRH). With 189: D (240 >= 189, not past) too; C (185) is not yet 189 weeks old
+        # but its IRH (20 April) is after its timetable's end, 27 September 2025 + 189 days = 4 April 2026.
+        ("s31_limit_weeks", 27, "s31_at_risk", "", 1, 3),
+        # Timetabled beyond: C and D are past the limit, E has no hearing: none. With 189 days: C (end 4 April) and
+        # D (end 3 August 2025 + 189 + 56 days = 5 April 2026) both have the IRH on 20 April listed beyond.
+        ("s31_limit_weeks", 27, "s31_timetabled_beyond", "", 0, 2),
         # Extensions of 9 weeks = 63 days: D 240 <= 182 + 63 = 245, no longer past but at risk (240 >= 182).
         ("extension_max_weeks", 9, "s31_past_limit", "", 2, 1),
         ("extension_max_weeks", 9, "s31_at_risk", "", 1, 2),
+        # ...and its IRH (20 April) is after its end, 3 August 2025 + 245 days = 5 April 2026: timetabled beyond.
+        ("extension_max_weeks", 9, "s31_timetabled_beyond", "", 0, 1),
         # IRH by week 21 = 147 days: E (145) is no longer at risk.
         ("irh_by_week", 21, "s31_at_risk", "", 1, 0),
         # Long band 31 weeks = 217 days: B (212) moves from 30 or more to the middle band.

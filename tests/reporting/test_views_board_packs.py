@@ -11,6 +11,7 @@ from django.urls import reverse
 from cases.constants import Role
 from reporting.models import BoardPack, BoardPackDownload, MetricRun, PeriodSnapshot
 from tests import factories as f
+from tests.support import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +34,7 @@ def stored_pack(db):
 
 
 def test_it_lets_board_members_list_and_download_packs_and_records_it(client, board_member, stored_pack):
-    client.force_login(board_member)
+    sign_in(client, board_member)
     response = client.get(reverse("board_packs:list"))
     assert response.status_code == 200
     assert b"March 2026" in response.content
@@ -48,7 +49,7 @@ def test_it_lets_board_members_list_and_download_packs_and_records_it(client, bo
 
 def test_it_keeps_board_members_away_from_identifiable_pages(client, board_member, la_a):
     family = f.FamilyFactory(local_authority=la_a)
-    client.force_login(board_member)
+    sign_in(client, board_member)
     for url in [
         reverse("cases:list"),
         reverse("cases:detail", args=[family.pk]),
@@ -66,7 +67,7 @@ def test_it_keeps_case_workers_and_anonymous_users_out_of_the_archive(client, so
     assert client.get(reverse("board_packs:list")).status_code == 302
     assert client.get(url).status_code == 302
     for user in (social_worker, chair):
-        client.force_login(user)
+        sign_in(client, user)
         assert client.get(reverse("board_packs:list")).status_code == 403
         assert client.get(url).status_code == 403
     assert not BoardPackDownload.objects.exists()
@@ -76,7 +77,7 @@ def test_it_queues_a_build_for_administrators_after_commit(
     client, la_a, stored_pack, django_capture_on_commit_callbacks
 ):
     admin = f.UserFactory(role=Role.LA_ADMIN, local_authority=la_a)
-    client.force_login(admin)
+    sign_in(client, admin)
     assert b"Build the pack" in client.get(reverse("board_packs:list")).content
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         response = client.post(reverse("board_packs:build"), {"month": "2026-03-01"})

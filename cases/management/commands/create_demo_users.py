@@ -4,10 +4,15 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from accounts import services as accounts_services
+from accounts.authenticator import secret_for_display
 from cases.constants import Role
 from cases.models import Family, LocalAuthority, PreProceedingsEpisode, Proceedings, Team, User
 
 DEMO_PASSWORD = "plo-demo-2026"  # noqa: S105 - a published demo password, refused outside DEBUG
+# The authenticator app secret (hex) every demo user shares: published too, so anyone trying the demo
+# can add it to an app, or print the current code with `manage.py demo_code <username>`.
+DEMO_TOTP_KEY = b"PLO-Tracker-demo-key".hex()
 
 # username, role, LA DfE code (None: regional), description
 DEMO_USERS = [
@@ -57,10 +62,16 @@ class Command(BaseCommand):
             )
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
+            device = accounts_services.totp_device_set(user=user, key=DEMO_TOTP_KEY)
         self._give_caseload()
         self.stdout.write(f"\nDemo sign-ins (password for all: {DEMO_PASSWORD}):")
         for username, _role, _dfe, description in DEMO_USERS:
             self.stdout.write(f"  {username:<13} {description}")
+        self.stdout.write(
+            "\nThen a code from an authenticator app. For the current code, run:\n"
+            "  .venv/bin/python manage.py demo_code <username>\n"
+            f"or add this key to an authenticator app (the same for every demo user): {secret_for_display(device)}"
+        )
 
     def _give_caseload(self) -> None:
         """Allocate some open families in the demo social worker's team to them, if they have none."""

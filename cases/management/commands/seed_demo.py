@@ -2,13 +2,14 @@
 
 import datetime as dt
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import connection
 
 from cases import demo
+from plo_tracker.lib.tenancy import MaintenanceCommand
 
 
-class Command(BaseCommand):
+class Command(MaintenanceCommand):
     help = "Generate synthetic PLO data for Essex, Suffolk, Southend-on-Sea and Thurrock."
 
     def add_arguments(self, parser):

@@ -1,11 +1,12 @@
 """Check the tracker's stored facts against their definition, or rebuild them."""
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from cases import services
+from plo_tracker.lib.tenancy import MaintenanceCommand
 
 
-class Command(BaseCommand):
+class Command(MaintenanceCommand):
     help = (
         "Compare the stored tracker facts and concluded dates (kept current by triggers) with the views that "
         "define them; --rebuild recomputes them all, as after a load with triggers off."

@@ -2,12 +2,13 @@
 
 import datetime as dt
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from plo_tracker.lib.tenancy import MaintenanceCommand
 from reporting.services import board_packs
 
 
-class Command(BaseCommand):
+class Command(MaintenanceCommand):
     help = "Render and store the board pack for a month (metrics for the month must have been computed)."
 
     def add_arguments(self, parser):

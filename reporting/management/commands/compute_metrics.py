@@ -2,9 +2,10 @@
 
 import datetime as dt
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils import timezone
 
+from plo_tracker.lib.tenancy import MaintenanceCommand
 from reporting.models import MetricRun
 from reporting.services import metrics
 
@@ -17,7 +18,7 @@ def parse_month(value: str, option: str) -> dt.date:
         raise CommandError(f"{option} must be a month in the form YYYY-MM, not {value!r}.") from None
 
 
-class Command(BaseCommand):
+class Command(MaintenanceCommand):
     help = (
         "Compute metrics for every scope. Default: the nightly window (the last 12 months plus any month "
         "missed or provisional). --period one month; --since a month up to now; --all every month with data."

@@ -1,0 +1,1 @@
+"""Sign-in and security: two-factor authentication, lock-out, password change and reset."""
