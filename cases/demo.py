@@ -40,22 +40,13 @@ from psycopg import sql
 from cases import constants as c
 from cases import models as m
 from cases import services, thresholds
-from cases.flags import worded_flags
+from cases.flags import TIMETABLE_FLAGS, worded_flags
 from cases.selectors.tracker import flag_raised
 
 APPLICATIONS_PER_YEAR_AT_SCALE_1 = 390
 SHORT_NOTICE_SHARE = 0.30
 STEP_DOWN_SHARE, ISSUE_SHARE, OTHER_SHARE = 0.49, 0.45, 0.06
 PRE_BIRTH_SHARE = 0.15
-# The tracker flags the PLO timetable checks raise (``cases.flags``), counted in the summary.
-TIMETABLE_FLAGS = (
-    "cmh_outside_window",
-    "irh_after_week",
-    "no_irh_by_20",
-    "no_final_by_20",
-    "final_after_end",
-    "timetabled_beyond",
-)
 REPEAT_SHARE = 0.08
 
 SURNAMES = [

@@ -115,6 +115,15 @@ FLAGS: list[Flag] = [
     Flag("baby_or_unborn", "Baby or unborn child", "amber", "A child is under 1 or not yet born.", True),
 ]
 FLAGS_BY_CODE = {flag.code: flag for flag in FLAGS}
+# The flags the PLO timetable checks raise (``cases_timetable_checks``, REFERENCE.md 4).
+TIMETABLE_FLAGS = (
+    "cmh_outside_window",
+    "irh_after_week",
+    "no_irh_by_20",
+    "no_final_by_20",
+    "final_after_end",
+    "timetabled_beyond",
+)
 RAG_ORDER = {"red": 0, "amber": 1, "green": 2}
 
 

@@ -13,16 +13,20 @@ from plo_tracker.lib import tenancy
 logger = logging.getLogger(__name__)
 
 
-@shared_task(
-    name="cases.repair_tracker_facts",
-    acks_late=True,  # safe: repairing twice finds nothing the second time
-    reject_on_worker_lost=True,
-    soft_time_limit=10 * 60,
-    time_limit=11 * 60,
-    autoretry_for=(OperationalError, InterfaceError),
-    retry_backoff=60,
-    max_retries=3,
-)
+# Nightly maintenance: safe to run twice (a second run finds nothing left to do), so acknowledged
+# late and retried on a lost database connection.
+NIGHTLY = {
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "soft_time_limit": 10 * 60,
+    "time_limit": 11 * 60,
+    "autoretry_for": (OperationalError, InterfaceError),
+    "retry_backoff": 60,
+    "max_retries": 3,
+}
+
+
+@shared_task(name="cases.repair_tracker_facts", **NIGHTLY)
 def repair_tracker_facts() -> list[int]:
     """Nightly check that the tracker's stored facts equal their definition, repairing any that drifted.
 
@@ -36,16 +40,7 @@ def repair_tracker_facts() -> list[int]:
     return repaired
 
 
-@shared_task(
-    name="cases.purge_read_audit",
-    acks_late=True,  # safe: a second run finds nothing older than the cutoff
-    reject_on_worker_lost=True,
-    soft_time_limit=10 * 60,
-    time_limit=11 * 60,
-    autoretry_for=(OperationalError, InterfaceError),
-    retry_backoff=60,
-    max_retries=3,
-)
+@shared_task(name="cases.purge_read_audit", **NIGHTLY)
 def purge_read_audit() -> int:
     """Nightly: remove read audit records older than ``PLO_AUDIT_RETENTION_DAYS`` (a count is logged)."""
     with tenancy.maintenance():

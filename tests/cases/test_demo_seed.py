@@ -15,6 +15,7 @@ from django.db.models import Count, Q
 from cases import constants as c
 from cases import demo, thresholds
 from cases import models as m
+from cases.flags import TIMETABLE_FLAGS
 from cases.permissions import CASE_MODELS
 from plo_tracker.lib.dates import add_months, month_start
 
@@ -98,14 +99,6 @@ def test_it_has_the_shapes_the_region_sees():
 
 HEARD = (c.HearingStatus.HELD, c.HearingStatus.ADJOURNED)
 PUT_OFF = (c.HearingStatus.ADJOURNED, c.HearingStatus.VACATED)
-TIMETABLE_FLAGS = (
-    "cmh_outside_window",
-    "irh_after_week",
-    "no_irh_by_20",
-    "no_final_by_20",
-    "final_after_end",
-    "timetabled_beyond",
-)
 
 
 def outcome_day(hearing: m.Hearing) -> dt.date:
