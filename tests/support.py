@@ -62,3 +62,27 @@ def next_code(key: bytes, last_step: int = -1, *, step: int = 30) -> str:
     """
     now_step = int(time.time() // step)
     return totp(key, at=max(now_step, last_step + 1) * step, step=step)
+
+
+def migrate_to(targets=None):
+    """Migrate the test database to ``targets`` (the latest migrations when None); the models as they were there.
+
+    Going forward again recreates views and tables the database roles had privileges on, so the
+    roles get them back (as ``manage.py migrate`` does), and the tests that follow see the database
+    as it was.
+    """
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    from plo_tracker.lib import db_roles
+
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    latest = targets is None
+    targets = executor.loader.graph.leaf_nodes() if latest else targets
+    executor.migrate(targets)
+    if latest:
+        connection.ensure_connection()
+        db_roles.ensure_roles(connection.connection)
+        db_roles.grant_privileges(connection.connection)
+    return executor.loader.project_state(targets).apps

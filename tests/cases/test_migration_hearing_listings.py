@@ -5,21 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.support import migrate_to as migrate
 
 D = dt.date
 BEFORE = [("cases", "0013_comparator_kind")]
 AFTER = [("cases", "0014_hearing_listings")]
-
-
-def migrate(targets=None):
-    """Migrate to ``targets`` (the latest migrations when None) and return the models as they were there."""
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    targets = targets or executor.loader.graph.leaf_nodes()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
 
 
 @pytest.mark.django_db(transaction=True)

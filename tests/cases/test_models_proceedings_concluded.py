@@ -12,12 +12,12 @@ import threading
 import psycopg
 import pytest
 from django.db import connection, transaction
-from django.db.migrations.executor import MigrationExecutor
 from pghistory.models import Events
 
 from cases import demo, services
 from cases import models as m
 from tests import factories as f
+from tests.support import migrate_to
 
 pytestmark = pytest.mark.django_db
 
@@ -144,9 +144,7 @@ def test_it_finds_and_repairs_a_concluded_date_changed_behind_the_triggers():
 @pytest.mark.django_db(transaction=True)
 def test_it_recomputes_every_application_when_migrated_and_migrates_back():
     proceedings, (part,) = application(children=1)
-    executor = MigrationExecutor(connection)
-    leaves = executor.loader.graph.leaf_nodes()
-    executor.migrate([("cases", "0011_tracker_due_dates")])
+    migrate_to([("cases", "0011_tracker_due_dates")])
     try:
         # Without the triggers (migrated back), a final order leaves the date as it was.
         m.ChildProceedings.objects.filter(pk=part.pk).update(
@@ -154,8 +152,7 @@ def test_it_recomputes_every_application_when_migrated_and_migrates_back():
         )
         assert concluded(proceedings) is None
     finally:
-        executor = MigrationExecutor(connection)
-        executor.migrate(leaves)
+        migrate_to()
     assert concluded(proceedings) == D(2025, 9, 1)
 
 
