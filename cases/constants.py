@@ -130,6 +130,9 @@ class HearingStatus(models.TextChoices):
 
 # Statuses a listing can be given when its outcome is recorded.
 HEARING_OUTCOMES = (HearingStatus.HELD, HearingStatus.ADJOURNED, HearingStatus.VACATED)
+# A re-listing's fields, by the names the outcome gives them (``services.hearing_outcome_record``'s
+# arguments and the outcome form's fields).
+RELISTING_FIELDS = {"listed_date": "relisted_for", "listed_on": "relisted_on"}
 
 
 class HearingOrder(models.TextChoices):

@@ -271,7 +271,7 @@ class HearingOutcomeForm(MilestoneForm):
             self.add_error("relisted_on", "Enter the date the new listing was made")
         if relisted:
             # The re-listing's dates have the bounds of a listing's, said with this form's labels.
-            fields = {"listed_date": "relisted_for", "listed_on": "relisted_on"}
+            fields = c.RELISTING_FIELDS
             labels = {model: self.fields[name].label_text for model, name in fields.items()}
             probe = m.Hearing(listed_date=relisted, listed_on=data.get("relisted_on"))
             for model_name, message in probe.date_bound_errors(labels=labels).items():

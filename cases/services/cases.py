@@ -86,10 +86,6 @@ def hearing_save(*, user, hearing: m.Hearing) -> m.Hearing:
         return _save(user=user, instance=hearing, family=hearing.proceedings.family)
 
 
-# Where a re-listing's own errors are shown on the outcome form.
-RELISTING_FIELDS = {"listed_date": "relisted_for", "listed_on": "relisted_on"}
-
-
 @transaction.atomic
 def hearing_outcome_record(
     *, user, hearing: m.Hearing, relisted_for: dt.date | None = None, relisted_on: dt.date | None = None
@@ -98,7 +94,7 @@ def hearing_outcome_record(
 
     One step: the outcome and the re-listing are saved together or not at all. Returns the new
     listing, or None when the hearing was not re-listed. A re-listing's errors name the outcome
-    form's fields (``RELISTING_FIELDS``).
+    form's fields (``constants.RELISTING_FIELDS``).
     """
     with _context(user):
         family = hearing.proceedings.family
@@ -116,7 +112,7 @@ def hearing_outcome_record(
             return _save(user=user, instance=relisting, family=family)
         except ValidationError as error:
             raise ValidationError(
-                {RELISTING_FIELDS.get(name, name): messages for name, messages in error.message_dict.items()}
+                {c.RELISTING_FIELDS.get(name, name): messages for name, messages in error.message_dict.items()}
             ) from None
 
 
