@@ -18,6 +18,7 @@ from django.utils.http import urlencode
 
 from accounts import selectors
 
+API_NAMESPACE = "api"
 OPEN_BEFORE_SECOND_FACTOR = frozenset(
     {
         # Signing in and out
@@ -50,6 +51,9 @@ class SecondFactorRequiredMiddleware:
         if not user.is_authenticated or user.is_verified():
             return None
         if request.resolver_match.view_name in OPEN_BEFORE_SECOND_FACTOR:
+            return None
+        if request.resolver_match.namespace == API_NAMESPACE:
+            # The API answers for itself: a session is used only once verified, else 401 in JSON.
             return None
         step = "two_factor_code" if selectors.two_factor_enrolled(user) else "two_factor_set_up"
         url = reverse(step)

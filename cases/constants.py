@@ -16,10 +16,15 @@ class Role(models.TextChoices):
     LA_ADMIN = "la_admin", "Local authority administrator"
     BOARD_MEMBER = "board_member", "LFJB board member"
     REGIONAL_ANALYST = "regional_analyst", "Regional analyst"
+    # Service accounts: an LA's case system or data team calling the API with a token, never a person.
+    API_READ = "api_read", "Service account (read)"
+    API_WRITE = "api_write", "Service account (read and write)"
 
 
+# Service accounts, by the scope of their tokens: they sign in only to the API (cases/api/auth.py).
+SERVICE_ROLES = frozenset({Role.API_READ, Role.API_WRITE})
 # Roles that work with identifiable children of their own LA.
-LA_ROLES = frozenset({Role.SOCIAL_WORKER, Role.TEAM_MANAGER, Role.QUADRANT_CHAIR, Role.LA_ADMIN})
+LA_ROLES = frozenset({Role.SOCIAL_WORKER, Role.TEAM_MANAGER, Role.QUADRANT_CHAIR, Role.LA_ADMIN, *SERVICE_ROLES})
 # What each role may do is in cases/permissions.py.
 
 

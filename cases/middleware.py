@@ -21,6 +21,9 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from cases.permissions import SEE_IDENTIFIABLE
 from plo_tracker.lib import tenancy
 
+# The request attribute naming the LA the transaction shows (the API resets it once a token is known).
+LA_SHOWN = "plo_local_authority_shown"
+
 
 def local_authority_of(user) -> int | None:
     """The LA whose rows the database shows this user: their own, when they may see identifiable data."""
@@ -39,6 +42,7 @@ class LocalAuthorityMiddleware:
         with transaction.atomic(savepoint=False):
             local_authority_id = local_authority_of(request.user)
             tenancy.set_local_authority(local_authority_id)
+            setattr(request, LA_SHOWN, local_authority_id)
             response = self.get_response(request)
             if response.status_code >= 500 and outermost:
                 transaction.set_rollback(True)

@@ -30,7 +30,7 @@ from cases import constants as c
 from cases import models as m
 
 # The roles behind each capability. LA_ROLES (constants) are the roles that belong to an LA.
-WRITE_ROLES = frozenset({c.Role.SOCIAL_WORKER, c.Role.TEAM_MANAGER, c.Role.LA_ADMIN})
+WRITE_ROLES = frozenset({c.Role.SOCIAL_WORKER, c.Role.TEAM_MANAGER, c.Role.LA_ADMIN, c.Role.API_WRITE})
 MEETING_ROLES = frozenset({c.Role.QUADRANT_CHAIR, c.Role.TEAM_MANAGER, c.Role.LA_ADMIN})
 PACK_READER_ROLES = frozenset({c.Role.BOARD_MEMBER, c.Role.REGIONAL_ANALYST, c.Role.LA_ADMIN})
 REGION = "region"  # the scope above the LAs (reporting.models.ScopeType.REGION)
@@ -111,6 +111,13 @@ SET_LEGAL_HOLD = Capability(
     "Only LA administrators place cases on legal hold or release them.",
 )
 
+# Service accounts (API tokens) of an LA: created, given tokens and revoked by its administrators.
+MANAGE_SERVICE_ACCOUNTS = Capability(
+    "manage_service_accounts",
+    lambda user: _la_member(user) and user.role == c.Role.LA_ADMIN,
+    "Only LA administrators manage the LA's service accounts and their API tokens.",
+)
+
 CAPABILITIES: dict[str, Capability] = {
     capability.name: capability
     for capability in (
@@ -123,6 +130,7 @@ CAPABILITIES: dict[str, Capability] = {
         BUILD_PACKS,
         SEE_AUDIT,
         SET_LEGAL_HOLD,
+        MANAGE_SERVICE_ACCOUNTS,
     )
 }
 

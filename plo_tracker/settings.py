@@ -50,6 +50,9 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "drf_standardized_errors",
+    "knox",
     "pgtrigger",
     "pghistory",
     "pghistory.admin",
@@ -313,15 +316,70 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
+# The API (cases/api/): people with their browser session (second factor verified), case systems
+# and data teams with a service account's token (django-rest-knox: only a SHA-512 hash is stored).
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        # First, so a request without credentials gets 401 with "WWW-Authenticate: Token".
+        "cases.api.auth.ServiceTokenAuthentication",
+        "cases.api.auth.VerifiedSessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "cases.api.pagination.ChangesCursorPagination",
     "PAGE_SIZE": 100,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": ["cases.api.auth.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"api": env_str("PLO_API_THROTTLE_RATE", "1200/minute")},
+    "DEFAULT_SCHEMA_CLASS": "cases.api.schema.AutoSchema",
+    "EXCEPTION_HANDLER": "cases.api.errors.exception_handler",
+    "DATETIME_FORMAT": "iso-8601",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
-SPECTACULAR_SETTINGS = {"TITLE": "PLO Tracker API", "VERSION": "0.1.0"}
+# API tokens expire after this many days unless the administrator who issues one picks a shorter life.
+PLO_API_TOKEN_MAX_DAYS = env_int("PLO_API_TOKEN_MAX_DAYS", default=90, minimum=1, maximum=366)
+# How long the answer to a POST sent with an Idempotency-Key is kept (a retry within it is not re-applied).
+PLO_API_IDEMPOTENCY_HOURS = env_int("PLO_API_IDEMPOTENCY_HOURS", default=24, minimum=1, maximum=24 * 30)
+REST_KNOX = {
+    "TOKEN_TTL": dt.timedelta(days=PLO_API_TOKEN_MAX_DAYS),
+    "AUTO_REFRESH": False,
+    "TOKEN_PREFIX": "plo_",
+    "AUTH_HEADER_PREFIX": "Token",
+}
+DRF_STANDARDIZED_ERRORS = {"ENABLE_IN_DEBUG_FOR_UNHANDLED_EXCEPTIONS": True}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "PLO Tracker API",
+    "DESCRIPTION": (
+        "Case records of the Public Law Outline (pre-proceedings and care proceedings) for the LAs' "
+        "case systems and data teams. Every list is a changes feed (updated_since, cursor pages); "
+        "updates need If-Match with the record's ETag; a POST may carry an Idempotency-Key."
+    ),
+    "VERSION": "1.0.0",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "ValidationErrorEnum": "drf_standardized_errors.openapi_serializers.ValidationErrorEnum.choices",
+        "ClientErrorEnum": "drf_standardized_errors.openapi_serializers.ClientErrorEnum.choices",
+        "ServerErrorEnum": "drf_standardized_errors.openapi_serializers.ServerErrorEnum.choices",
+        "ErrorCode401Enum": "drf_standardized_errors.openapi_serializers.ErrorCode401Enum.choices",
+        "ErrorCode403Enum": "drf_standardized_errors.openapi_serializers.ErrorCode403Enum.choices",
+        "ErrorCode404Enum": "drf_standardized_errors.openapi_serializers.ErrorCode404Enum.choices",
+        "ErrorCode405Enum": "drf_standardized_errors.openapi_serializers.ErrorCode405Enum.choices",
+        "ErrorCode406Enum": "drf_standardized_errors.openapi_serializers.ErrorCode406Enum.choices",
+        "ErrorCode415Enum": "drf_standardized_errors.openapi_serializers.ErrorCode415Enum.choices",
+        "ErrorCode429Enum": "drf_standardized_errors.openapi_serializers.ErrorCode429Enum.choices",
+        "ErrorCode500Enum": "drf_standardized_errors.openapi_serializers.ErrorCode500Enum.choices",
+    },
+    # In place of drf-spectacular's own enum hook: it also names the error bodies' enums.
+    "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
+}
 
 LOGGING = {
     "version": 1,

@@ -11,6 +11,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("", include("accounts.urls")),
     path("admin/", admin.site.urls),
+    path("api/v1/", include(("cases.api.urls", "api"))),
     path("dashboard/", dashboard_views.dashboard, name="dashboard"),
     path("board-packs/", include("reporting.urls")),
     path("", include("cases.urls")),

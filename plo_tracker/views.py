@@ -11,6 +11,8 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from cases.api import errors
+
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
@@ -47,14 +49,21 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)
 
 
+# Under /api/ the error pages are JSON in the API's one error format (cases.api.errors).
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if errors.is_api(request):
+        return errors.json_error(404, "not_found", "There is no such endpoint or record.")
     return render(request, "404.html", status=404)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    if errors.is_api(request):
+        return errors.json_error(500, "error", "Server Error (500)")
     return render(request, "500.html", status=500)
 
 
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
     """The 403 page, saying why (the refused capability's message, see cases/permissions.py)."""
+    if errors.is_api(request):
+        return errors.json_error(403, "permission_denied", str(exception) or "You may not do this.")
     return render(request, "403.html", {"reason": str(exception)}, status=403)

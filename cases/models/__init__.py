@@ -8,6 +8,7 @@ The models live in topic modules and are all importable from here (``from cases 
 as m``); the app label, tables, migrations and history triggers are unchanged.
 """
 
+from cases.models.api import IdempotencyKey
 from cases.models.assessments import Assessment, DelayEvent
 from cases.models.audit import ReadAudit, ReadKind
 from cases.models.meetings import MeetingAction, MeetingItem, TrackerMeeting
@@ -54,6 +55,7 @@ __all__ = [
     "FieldCheckConstraint",
     "Hearing",
     "HearingType",
+    "IdempotencyKey",
     "LocalAuthority",
     "MeetingAction",
     "MeetingItem",

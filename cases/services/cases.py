@@ -36,6 +36,13 @@ def case_create(*, user, family: m.Family, child: m.Child) -> m.Family:
 
 
 @transaction.atomic
+def family_save(*, user, family: m.Family) -> m.Family:
+    """Add or correct a family (case): its reference, name, allocated team and social worker."""
+    with _context(user):
+        return _save(user=user, instance=family, family=family)
+
+
+@transaction.atomic
 def child_save(*, user, child: m.Child) -> m.Child:
     """Add or correct a child of a case."""
     with _context(user):

@@ -1,0 +1,3 @@
+"""API endpoints: meetings (to be written)."""
+
+ROUTES: list = []

@@ -1,0 +1,3 @@
+"""API endpoints: pre_proceedings (to be written)."""
+
+ROUTES: list = []

@@ -1,0 +1,3 @@
+"""API endpoints: proceedings (to be written)."""
+
+ROUTES: list = []

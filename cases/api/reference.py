@@ -1,0 +1,3 @@
+"""API endpoints: reference (to be written)."""
+
+ROUTES: list = []

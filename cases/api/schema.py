@@ -1,0 +1,139 @@
+"""The OpenAPI description (drf-spectacular, with drf-standardized-errors' error responses).
+
+Besides what the views say of themselves, each operation documents the API's own rules:
+``PATCH`` needs ``If-Match`` and can answer 412 or 428; ``POST`` takes ``Idempotency-Key`` and can
+answer 422 for a reused key; reads return an ``ETag``. The error bodies are the one error format.
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
+from drf_standardized_errors import openapi
+from drf_standardized_errors.openapi_serializers import ClientErrorEnum
+from rest_framework import serializers
+
+from cases.api import idempotency
+
+STATUS_CHECKS = {
+    "400": "_should_add_validation_or_parse_error_response",
+    "401": "_should_add_http401_error_response",
+    "403": "_should_add_http403_error_response",
+    "404": "_should_add_http404_error_response",
+    "405": "_should_add_http405_error_response",
+    "406": "_should_add_http406_error_response",
+    "415": "_should_add_http415_error_response",
+    "429": "_should_add_http429_error_response",
+    "500": "_should_add_http500_error_response",
+}
+
+
+def _error_response(name: str, codes: list[str]) -> type[serializers.Serializer]:
+    """The error body for a status of the API's own: one error with one of ``codes``."""
+    error = type(
+        f"{name}Error",
+        (serializers.Serializer,),
+        {
+            "code": serializers.ChoiceField(choices=[(code, code) for code in codes]),
+            "detail": serializers.CharField(),
+            "attr": serializers.CharField(allow_null=True),
+        },
+    )
+    return type(
+        f"{name}ErrorResponse",
+        (serializers.Serializer,),
+        {"type": serializers.ChoiceField(choices=ClientErrorEnum.choices), "errors": error(many=True)},
+    )
+
+
+OWN_ERRORS = {
+    "409": _error_response("Conflict", ["conflict"]),
+    "412": _error_response("PreconditionFailed", ["precondition_failed"]),
+    "422": _error_response("IdempotencyKeyReused", ["idempotency_key_reused"]),
+    "428": _error_response("PreconditionRequired", ["precondition_required"]),
+}
+RECORD_ACTIONS = frozenset({"retrieve", "create", "partial_update"})
+
+
+class AutoSchema(openapi.AutoSchema):
+    def _should_add_validation_or_parse_error_response(self) -> bool:
+        return self._should_add_parse_error_response() or self._should_add_validation_error_response()
+
+    def _should_add_error_response(self, responses: dict, status_code: str) -> bool:
+        # The library adds error responses only for views on its own handler; ours wraps it.
+        if status_code in responses:
+            return False
+        if status_code in STATUS_CHECKS:
+            return getattr(self, STATUS_CHECKS[status_code])()
+        return False
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction=direction)
+        if direction != "response":
+            return responses
+        extra = []
+        if self.method == "PATCH":
+            extra = ["412", "428"]
+        elif self.method == "POST" and getattr(self.view, "writable", False):
+            extra = ["422"]
+        extra += [code for code in getattr(self.view, "error_statuses", ()) if code not in extra]
+        for code in extra:
+            responses[code] = self._get_response_for_code(OWN_ERRORS[code], code)
+        return responses
+
+    def get_override_parameters(self):
+        parameters = list(super().get_override_parameters())
+        if self.method == "PATCH":
+            parameters.append(
+                OpenApiParameter(
+                    "If-Match",
+                    OpenApiTypes.STR,
+                    OpenApiParameter.HEADER,
+                    required=True,
+                    description="The ETag of the record as you read it: a stale one is refused with 412.",
+                )
+            )
+        if self.method == "POST" and getattr(self.view, "writable", False):
+            parameters.append(
+                OpenApiParameter(
+                    idempotency.HEADER,
+                    OpenApiTypes.STR,
+                    OpenApiParameter.HEADER,
+                    required=False,
+                    description="A key of your own (a UUID): a retry gets the first answer, not a second record.",
+                )
+            )
+        return parameters
+
+    def _get_response_headers_for_code(self, status_code, direction="response"):
+        headers = super()._get_response_headers_for_code(status_code, direction)
+        if status_code in ("200", "201") and getattr(self.view, "action", None) in RECORD_ACTIONS:
+            headers = {**headers, "ETag": {"schema": {"type": "string"}, "description": "The record's version."}}
+        return headers
+
+
+class ServiceTokenScheme(OpenApiAuthenticationExtension):
+    target_class = "cases.api.auth.ServiceTokenAuthentication"
+    name = "serviceToken"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "A service account's token, issued by an LA administrator: `Token plo_...`.",
+        }
+
+
+class VerifiedSessionScheme(OpenApiAuthenticationExtension):
+    target_class = "cases.api.auth.VerifiedSessionAuthentication"
+    name = "browserSession"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "cookie",
+            "name": "sessionid",
+            "description": "A signed-in person's session, second factor verified (writes need the CSRF token).",
+        }

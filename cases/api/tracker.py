@@ -1,0 +1,3 @@
+"""API endpoints: tracker (to be written)."""
+
+ROUTES: list = []
