@@ -31,7 +31,9 @@ def test_it_creates_a_family_through_the_service_with_the_account_in_the_history
         writer,
     )
     body = response.json()
-    assert body["id"] == family.pk and body["children"] == [] and body["created_by"] == writer.username
+    assert body["id"] == family.pk
+    assert body["children"] == []
+    assert body["created_by"] == writer.username
     assert response["Location"] == f"/api/v1/families/{family.pk}/"
     assert response["ETag"]
     event = family.history.get()
@@ -155,7 +157,8 @@ def test_it_lists_what_changed_since_a_moment_in_cursor_pages(api, la_a):
     seen = [row["la_reference"] for row in page["results"]]
     page = api.get(page["next"]).json()
     seen += [row["la_reference"] for row in page["results"]]
-    assert seen == made and page["next"] is None
+    assert seen == made
+    assert page["next"] is None
 
 
 def test_it_refuses_a_malformed_updated_since_on_the_parameter(api):
