@@ -146,3 +146,76 @@ class BoardPackDownload(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} downloaded {self.pack} at {self.downloaded_at:%Y-%m-%d %H:%M}"
+
+
+class ForecastModel(models.Model):
+    """One trained breach-forecast model: its version, training window, parameters and validation figures.
+
+    Trained nightly on concluded applications (``reporting.forecast``); the forecast is shown only when
+    the model beat both baselines on the rolling backtest (``shown``).
+    """
+
+    version = models.CharField(max_length=40, unique=True, help_text="Model version (when it was trained).")
+    trained_at = models.DateTimeField(help_text="When the model was trained.")
+    as_of = models.DateField(help_text="The day the model treated as today.")
+    training_from = models.DateField(null=True, blank=True, help_text="Earliest issue date of a training case.")
+    training_to = models.DateField(null=True, blank=True, help_text="Latest conclusion date of a training case.")
+    training_cases = models.PositiveIntegerField(default=0, help_text="Concluded applications trained on.")
+    features = models.JSONField(default=list, help_text="Names of the model's features, in order.")
+    parameters = models.JSONField(
+        default=dict, help_text="What a forecast needs: coefficients, feature means, baseline survival curve."
+    )
+    c_index = models.FloatField(null=True, blank=True, help_text="Backtest concordance index of the model.")
+    brier = models.FloatField(null=True, blank=True, help_text="Backtest Brier score at 26 weeks of the model.")
+    brier_baseline = models.FloatField(
+        null=True, blank=True, help_text="Backtest Brier score at 26 weeks of the better baseline."
+    )
+    calibration_max_gap = models.FloatField(
+        null=True, blank=True, help_text="Largest gap between predicted and observed breach rate over deciles."
+    )
+    validation = models.JSONField(default=dict, help_text="Every backtest figure, the baselines' included.")
+    backtest_cases = models.PositiveIntegerField(default=0, help_text="Open applications predicted in the backtest.")
+    shown = models.BooleanField(default=False, help_text="Whether the model beat both baselines (else not shown).")
+    note = models.TextField(blank=True, help_text="Why the forecast is or is not shown, in plain words.")
+    duration_seconds = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-trained_at"]
+        get_latest_by = "trained_at"
+
+    def __str__(self) -> str:
+        return f"Forecast model {self.version}"
+
+
+class CaseForecast(models.Model):
+    """The forecast for one open application in one month, kept so it can be compared with the outturn."""
+
+    model = models.ForeignKey(ForecastModel, on_delete=models.CASCADE, related_name="forecasts")
+    local_authority = models.ForeignKey(
+        "cases.LocalAuthority", on_delete=models.PROTECT, related_name="+", help_text="LA of the application."
+    )
+    proceedings = models.ForeignKey(
+        "cases.Proceedings", on_delete=models.CASCADE, related_name="forecasts", help_text="The open application."
+    )
+    month = models.DateField(help_text="First day of the month the forecast was made in.")
+    as_of = models.DateField(help_text="The day the forecast was made for.")
+    weeks_open = models.FloatField(help_text="Weeks since issue on that day.")
+    p_breach_26 = models.FloatField(help_text="Probability of concluding after 26 weeks, given it is still open.")
+    p_breach_end = models.FloatField(
+        help_text="Probability of concluding after the current timetable end, given it is still open."
+    )
+    expected_conclusion = models.DateField(help_text="Expected (median) conclusion date.")
+    interval_low = models.DateField(null=True, blank=True, help_text="Early end of the 80% interval.")
+    interval_high = models.DateField(null=True, blank=True, help_text="Late end of the 80% interval (empty: beyond).")
+    band = models.CharField(max_length=10, help_text="Risk band: high, medium or low.")
+    reasons = models.JSONField(default=list, help_text="The main reasons, in words, strongest first.")
+
+    class Meta:
+        ordering = ["-month", "proceedings_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["proceedings", "month"], name="caseforecast_one_per_month"),
+        ]
+        indexes = [models.Index(fields=["local_authority", "month"], name="caseforecast_la_month")]
+
+    def __str__(self) -> str:
+        return f"Forecast for application {self.proceedings_id} in {self.month:%Y-%m}"

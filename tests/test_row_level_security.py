@@ -16,12 +16,13 @@ import django.apps
 import pytest
 from django.db import DEFAULT_DB_ALIAS, ProgrammingError, connection, connections, transaction
 from django.db.transaction import TransactionManagementError
+from django.utils import timezone
 
 from cases import models as m
 from cases import row_security, services
 from plo_tracker.lib import db_roles, tenancy
 from reporting import tasks as reporting_tasks
-from reporting.models import MetricValue
+from reporting.models import CaseForecast, ForecastModel, MetricValue
 from reporting.services import metrics
 from tests import factories as f
 from tests.cases import milestone_posts as posts
@@ -70,6 +71,22 @@ def records_of_la_a(la_a, social_worker):
         child_ids=[records["child"].pk],
         route_name="cases:detail",
         path=f"/cases/{records['family'].pk}/",
+    )
+    m.IdempotencyKey.objects.create(
+        local_authority=la_a, user=social_worker, key="k", fingerprint="0" * 64, status_code=201, body={}
+    )
+    model = ForecastModel.objects.create(version="test", trained_at=timezone.now(), as_of=dt.date(2026, 1, 1))
+    CaseForecast.objects.create(
+        model=model,
+        local_authority=la_a,
+        proceedings=records["proceedings"],
+        month=dt.date(2026, 1, 1),
+        as_of=dt.date(2026, 1, 1),
+        weeks_open=10,
+        p_breach_26=0.5,
+        p_breach_end=0.5,
+        expected_conclusion=dt.date(2026, 6, 1),
+        band="medium",
     )
     return {**records, "action": action, "counts": {table: rows(table) for table in TABLES}}
 
