@@ -12,6 +12,8 @@ from django.contrib.auth import password_validation
 from django.utils import timezone
 from django_otp.models import Device
 
+from accounts.selectors import SCOPE_LABELS
+from cases.constants import Role
 from cases.models import User
 
 
@@ -149,3 +151,69 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
         field.help_text = "The email address your PLO Tracker account uses."
         field.error_messages["required"] = "Enter your email address"
         field.error_messages["invalid"] = "Enter an email address in the correct format, like name@example.org"
+
+
+# ---------------------------------------------------------------------------
+# Service accounts: the rules on names, scopes and days are the services'; these forms only collect
+# ---------------------------------------------------------------------------
+
+SCOPE_HINTS = {
+    Role.API_READ.value: "Reads cases and their records: for reports and data extracts.",
+    Role.API_WRITE.value: "Reads, and creates and updates records: for a case system that sends its changes.",
+}
+
+
+def _scope_field() -> forms.ChoiceField:
+    field = forms.ChoiceField(
+        label="What may it do?",
+        choices=[(role.value, label) for role, label in SCOPE_LABELS.items()],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose what the account may do: read, or read and write",
+            "invalid_choice": "Choose what the account may do: read, or read and write",
+        },
+    )
+    field.choice_hints = SCOPE_HINTS
+    return field
+
+
+class ServiceAccountForm(forms.Form):
+    """A new service account: its display name and scope."""
+
+    name = forms.CharField(
+        label="Name",
+        help_text="What calls the API with it, so others can tell, for example Mosaic nightly sync.",
+        error_messages={"required": "Enter a name for the service account"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["scope"] = _scope_field()
+
+
+class ServiceAccountScopeForm(forms.Form):
+    """A service account's new scope."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["scope"] = _scope_field()
+
+
+class ServiceTokenForm(forms.Form):
+    """How many days a new token lasts (the services hold the limit: ``PLO_API_TOKEN_MAX_DAYS``)."""
+
+    days = forms.IntegerField(
+        label="How many days should the token last?",
+        error_messages={
+            "required": "Enter how many days the token should last",
+            "invalid": "The number of days must be a whole number, like 90",
+        },
+    )
+
+    def __init__(self, *args, max_days: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields[
+            "days"
+        ].help_text = (
+            f"At most {max_days}. When it expires the account gets 401 responses until it is given a new token."
+        )

@@ -1,4 +1,5 @@
-"""Sign-in, the second factor, sign-out, your account, password change and reset."""
+"""Sign-in, the second factor, sign-out, your account, password change and reset, and the LA's
+service accounts with their API tokens."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import path
@@ -19,6 +20,21 @@ urlpatterns = [
     path("password-reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path("password-reset/sent/", views.password_reset_sent, name="password_reset_done"),
     path("password-reset/<uidb64>/<token>/", views.PasswordResetConfirmView.as_view(), name="password_reset_confirm"),
+    path("service-accounts/", views.service_accounts, name="service_accounts"),
+    path("service-accounts/new/", views.service_account_new, name="service_account_new"),
+    path("service-accounts/<int:pk>/", views.service_account, name="service_account"),
+    path("service-accounts/<int:pk>/tokens/new/", views.service_account_token_new, name="service_account_token_new"),
+    path(
+        "service-accounts/<int:pk>/tokens/revoke/",
+        views.service_account_token_revoke,
+        name="service_account_token_revoke",
+    ),
+    path("service-accounts/<int:pk>/scope/", views.service_account_scope, name="service_account_scope"),
+    path(
+        "service-accounts/<int:pk>/deactivate/",
+        views.service_account_deactivate,
+        name="service_account_deactivate",
+    ),
     path(
         "password-reset/done/",
         TemplateView.as_view(template_name="accounts/password_reset_complete.html"),

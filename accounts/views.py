@@ -1,6 +1,9 @@
 """Sign-in pages after the password: setting up an authenticator app, entering its code or a
 recovery code, seeing recovery codes once, the account page, and the lock-out page.
 
+The LA's service accounts and their API tokens are managed here too, by its administrators
+(``MANAGE_SERVICE_ACCOUNTS``): a new token is shown once, on the page after it is issued.
+
 Signing in is two steps. Django's ``LoginView`` checks the password (django-axes counts failures);
 the session is then signed in but not verified, and ``SecondFactorRequiredMiddleware`` sends every
 request to these pages until a code is entered. Password change and reset are Django's views with
@@ -9,21 +12,27 @@ GOV.UK templates (see ``accounts/urls.py``).
 
 from __future__ import annotations
 
+import datetime as dt
+
 import django_otp
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.messages.views import SuccessMessageMixin
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_POST
 from django_otp.models import Device
 
 from accounts import forms, selectors, services
 from accounts.authenticator import qr_code_svg, secret_for_display
+from cases.forms.fields import add_service_errors
+from cases.permissions import MANAGE_SERVICE_ACCOUNTS, requires
 
 # Recovery codes just made, kept in the session until the page that shows them once.
 NEW_RECOVERY_CODES = "plo_new_recovery_codes"
@@ -192,3 +201,117 @@ def locked_out(request: HttpRequest, response: HttpResponse | None = None, crede
     """The page django-axes shows instead of signing in once the failures reach the limit (429)."""
     minutes = max(1, int(settings.AXES_COOLOFF_TIME.total_seconds() // 60))
     return render(request, "accounts/locked_out.html", {"minutes": minutes}, status=429)
+
+
+# ---------------------------------------------------------------------------
+# Service accounts and API tokens (LA administrators, their own LA)
+# ---------------------------------------------------------------------------
+
+# A token just issued, kept in the session until the page that shows it once.
+NEW_SERVICE_TOKEN = "plo_new_service_token"  # noqa: S105 - a session key, not a secret
+
+
+@requires(MANAGE_SERVICE_ACCOUNTS)
+def service_accounts(request: HttpRequest) -> HttpResponse:
+    """The LA's service accounts, their scopes and their tokens (first characters, made, expires)."""
+    context = {"accounts": selectors.service_accounts(user=request.user), "now": timezone.now()}
+    return render(request, "accounts/service_accounts.html", context)
+
+
+@requires(MANAGE_SERVICE_ACCOUNTS)
+def service_account_new(request: HttpRequest) -> HttpResponse:
+    form = forms.ServiceAccountForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            account = services.service_account_create(user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Service account {account.username} created. Issue it a token to use the API")
+            return redirect("service_account", account.pk)
+    return render(request, "accounts/service_account_form.html", {"form": form})
+
+
+@requires(MANAGE_SERVICE_ACCOUNTS)
+def service_account(request: HttpRequest, pk: int) -> HttpResponse:
+    """One service account: its tokens (revoke), its scope (change), issue a token, deactivate it."""
+    account = selectors.service_account_get(user=request.user, pk=pk)
+    context = {
+        "account": account,
+        "history": selectors.service_account_history(user=request.user, account=account),
+        "now": timezone.now(),
+    }
+    return render(request, "accounts/service_account.html", context)
+
+
+@requires(MANAGE_SERVICE_ACCOUNTS)
+def service_account_token_new(request: HttpRequest, pk: int) -> HttpResponse:
+    """Issue a token (POST), then show it once: the next view of this page offers a new one instead."""
+    account = selectors.service_account_get(user=request.user, pk=pk)
+    issued = request.session.pop(NEW_SERVICE_TOKEN, None) if request.method == "GET" else None
+    if issued and issued.get("account") == account.pk:
+        context = {
+            "account": account,
+            "token": issued["token"],
+            "expiry": dt.datetime.fromisoformat(issued["expiry"]),
+            "api_url": request.build_absolute_uri(reverse("api:families-list")),
+        }
+        return render(request, "accounts/service_token_shown.html", context)
+    max_days = settings.PLO_API_TOKEN_MAX_DAYS
+    form = forms.ServiceTokenForm(
+        request.POST or None, max_days=max_days, initial={"days": services.default_token_days()}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            instance, token = services.service_token_issue(
+                user=request.user, account=account, days=form.cleaned_data["days"]
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            request.session[NEW_SERVICE_TOKEN] = {
+                "account": account.pk,
+                "token": token,
+                "expiry": instance.expiry.isoformat(),
+            }
+            return redirect("service_account_token_new", account.pk)
+    return render(request, "accounts/service_token_form.html", {"account": account, "form": form})
+
+
+@requires(MANAGE_SERVICE_ACCOUNTS)
+@require_POST
+def service_account_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    """Revoke one token (the form sends its digest): it stops working at once."""
+    account = selectors.service_account_get(user=request.user, pk=pk)
+    token = next((token for token in account.tokens if token.digest == request.POST.get("token")), None)
+    if token is None:
+        raise Http404
+    services.service_token_revoke(user=request.user, token_digest=token.digest)
+    messages.success(request, f"Token {token.token_key[:8]} revoked: it no longer works")
+    return redirect("service_account", account.pk)
+
+
+@requires(MANAGE_SERVICE_ACCOUNTS)
+def service_account_scope(request: HttpRequest, pk: int) -> HttpResponse:
+    account = selectors.service_account_get(user=request.user, pk=pk)
+    form = forms.ServiceAccountScopeForm(request.POST or None, initial={"scope": account.role})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.service_account_scope_set(user=request.user, account=account, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Scope of {account.username} saved")
+            return redirect("service_account", account.pk)
+    return render(request, "accounts/service_account_scope.html", {"account": account, "form": form})
+
+
+@requires(MANAGE_SERVICE_ACCOUNTS)
+def service_account_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask, then deactivate the account: its tokens are revoked and it can have no new ones."""
+    account = selectors.service_account_get(user=request.user, pk=pk)
+    if request.method == "POST":
+        services.service_account_deactivate(user=request.user, account=account)
+        messages.success(request, f"Service account {account.username} deactivated and its tokens revoked")
+        return redirect("service_accounts")
+    return render(request, "accounts/service_account_deactivate.html", {"account": account})

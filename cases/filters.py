@@ -9,6 +9,7 @@ from cases import models as m
 from cases.selectors import tracker
 from cases.selectors.cases import family_search
 from cases.thresholds import Thresholds
+from reporting.forecast import display
 
 STAGES = [("pre_proceedings", "Pre-proceedings"), ("proceedings", "Proceedings")]
 RAGS = [("red", "Red"), ("amber", "Amber"), ("green", "Green")]
@@ -27,6 +28,8 @@ SORT_CHOICES = [
     ("name", "Family name"),
     ("social_worker", "Social worker"),
 ]
+# Offered only while the breach forecast is shown (``display.forecast_status``).
+FORECAST_SORT = ("forecast", "Most likely to pass 26 weeks first")
 
 
 class TrackerFilter(django_filters.FilterSet):
@@ -41,16 +44,25 @@ class TrackerFilter(django_filters.FilterSet):
     flag = django_filters.ChoiceFilter(method="filter_flag", label="Flag", empty_label=ALL)
     weeks = django_filters.ChoiceFilter(method="filter_weeks", label="Weeks", empty_label=ALL)
     rag = django_filters.ChoiceFilter(choices=RAGS, label="Status", empty_label=ALL)
+    band = django_filters.ChoiceFilter(
+        choices=display.BAND_CHOICES, method="filter_band", label="Forecast", empty_label=ALL
+    )
     q = django_filters.CharFilter(method="filter_search", label="Name or LA reference")
     sort = django_filters.ChoiceFilter(choices=SORT_CHOICES, method="sort_by", label="Sort by", empty_label=None)
 
     class Meta:
         model = m.TrackerRow
-        fields = ["area", "team", "social_worker", "stage", "flag", "weeks", "rag", "q"]
+        fields = ["area", "team", "social_worker", "stage", "flag", "weeks", "rag", "band", "q"]
 
-    def __init__(self, data=None, *args, user, limits: Thresholds, **kwargs):
+    def __init__(self, data=None, *args, user, limits: Thresholds, forecast: bool = False, **kwargs):
+        """``forecast``: the breach forecast is shown, and the queryset has ``display.with_forecast``."""
         super().__init__(data, *args, **kwargs)
         self.user = user
+        self.forecast = forecast
+        if forecast:
+            self.filters["sort"].extra["choices"] = [*SORT_CHOICES, FORECAST_SORT]
+        else:
+            del self.filters["band"]  # no forecast shown: nothing to filter or sort by
         self.bands = tracker.weeks_bands(limits)
         self.filters["flag"].extra["choices"] = [(flag.code, flag.label) for flag in tracker.worded_flags(limits)]
         self.filters["weeks"].extra["choices"] = [(band, f"{band} weeks") for band in self.bands]
@@ -81,6 +93,9 @@ class TrackerFilter(django_filters.FilterSet):
         queryset = queryset.filter(days_elapsed__gte=low * 7)
         return queryset.filter(days_elapsed__lt=high * 7) if high is not None else queryset
 
+    def filter_band(self, queryset, name, value):
+        return display.filter_band(queryset, value) if self.forecast else queryset
+
     def filter_search(self, queryset, name, value):
         # The case list's search; the tracker's rows are open cases, so it finds open ones only.
         if not value.strip():
@@ -94,4 +109,6 @@ class TrackerFilter(django_filters.FilterSet):
     def qs(self):
         queryset = super().qs
         sort = self.form.cleaned_data.get("sort") if self.form.is_valid() else None
+        if sort == FORECAST_SORT[0] and self.forecast:
+            return display.order_by_probability(queryset)
         return queryset.order_by(*SORTS.get(sort or "urgency", SORTS["urgency"]))

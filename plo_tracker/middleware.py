@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import SESSION_KEY, logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -91,8 +91,9 @@ class SessionTimeoutMiddleware:
                 messages.info(request, reason)
                 return redirect_to_login(request.get_full_path())
         response = self.get_response(request)
-        # After the view, so the request that signs a user in starts their clocks.
-        if request.user.is_authenticated:
+        # After the view, so the request that signs a user in starts their clocks. Only for a user
+        # signed in by this session: an API call with a token (its user set by DRF) has no session.
+        if request.user.is_authenticated and SESSION_KEY in request.session:
             # Kept to the minute: saving the session on every request would cost a write each time.
             if now - request.session.get(LAST_ACTIVITY, 0) >= ACTIVITY_RESOLUTION_SECONDS:
                 request.session[LAST_ACTIVITY] = now

@@ -69,3 +69,23 @@ def build_board_pack_monthly(today_iso: str | None = None) -> int | None:
         if not PeriodSnapshot.objects.filter(period=month).exists():
             metrics.metrics_compute(window=metrics.Window(month, month, today), trigger=MetricRun.Trigger.SCHEDULE)
         return board_packs.board_pack_generate(month=month).pk
+
+
+@shared_task(
+    name="reporting.train_forecast",
+    acks_late=True,  # safe: a run adds a model version and replaces the month's forecasts atomically
+    reject_on_worker_lost=True,
+    soft_time_limit=20 * 60,
+    time_limit=25 * 60,
+    autoretry_for=RETRY_ON,
+    retry_backoff=120,
+    max_retries=3,
+)
+def train_forecast(as_of_iso: str | None = None) -> int:
+    """Train the breach forecast (with its backtest) and store this month's forecasts; returns the model id."""
+    # Imported here: numpy, pandas and lifelines load only in the worker that trains.
+    from reporting.forecast import services as forecast_services
+
+    as_of = dt.date.fromisoformat(as_of_iso) if as_of_iso else timezone.localdate()
+    with tenancy.maintenance():
+        return forecast_services.forecast_run(as_of=as_of)[0].pk

@@ -1,7 +1,8 @@
 """`make bench`: time the heavy paths at national size and print the figures.
 
 Uses its own database (``BENCH_DATABASE_URL``, default ``plo_bench`` on the local PostgreSQL),
-seeded once with ``seed_demo --scale 30 --years 10`` and reused after that. Prints a line per
+seeded once with ``seed_demo --scale 30 --years 10`` (``BENCH_SCALE``, ``BENCH_YEARS``) and reused
+after that; ``BENCH_ONLY=api`` runs only the named further timings. Prints a line per
 measurement and, last, the metrics figures as JSON: {"rows", "metrics_s", "floor_s", "ratio"}.
 """
 
@@ -21,6 +22,11 @@ sys.path.insert(0, str(REPO))
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/plo_bench"
 BENCH_URL = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
 BENCH_REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
+# National size by default; a small scale (with its own BENCH_DATABASE_URL) shows the figures quickly.
+BENCH_SCALE = float(os.environ.get("BENCH_SCALE", "30"))
+BENCH_YEARS = int(os.environ.get("BENCH_YEARS", "10"))
+# Only these further timings (comma-separated: pages, board_pack, forecast, api); all when unset.
+BENCH_ONLY = {name for name in os.environ.get("BENCH_ONLY", "").split(",") if name}
 
 
 def production_settings() -> None:
@@ -75,9 +81,9 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     if not demo.has_case_data():
-        print("Seeding national-sized data (seed_demo --scale 30 --years 10) ...", flush=True)
+        print(f"Seeding data (seed_demo --scale {BENCH_SCALE:g} --years {BENCH_YEARS}) ...", flush=True)
         started = time.perf_counter()
-        call_command("seed_demo", scale=30, years=10)
+        call_command("seed_demo", scale=BENCH_SCALE, years=BENCH_YEARS)
         print(f"seed_s {time.perf_counter() - started:.1f}", flush=True)
     call_command("create_demo_users", verbosity=0, force=True)  # its own throwaway database
     call_command("collectstatic", interactive=False, verbosity=0)
@@ -130,11 +136,13 @@ def main() -> None:
 
 
 def _extra_benchmarks() -> list:
-    """Further timings (tracker, dashboard, board pack) registered by the modules that have them."""
+    """Further timings (tracker, dashboard, board pack, forecast training) registered by the modules that have them."""
     import importlib
 
     found = []
-    for name in ("scripts.bench_pages", "scripts.bench_board_pack"):
+    for name in ("scripts.bench_pages", "scripts.bench_board_pack", "scripts.bench_forecast", "scripts.bench_api"):
+        if BENCH_ONLY and name.removeprefix("scripts.bench_") not in BENCH_ONLY:
+            continue
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError:

@@ -40,7 +40,7 @@ SIGN_IN_STEPS = {
     "password_reset_complete",
     "password_change",
 }
-SEE, WRITE, RUN, _REGION, DASH, READ, BUILD, AUDIT = ORDER[:8]
+SEE, WRITE, RUN, _REGION, DASH, READ, BUILD, AUDIT, _HOLD, SERVICE_ACCOUNTS = ORDER[:10]
 
 # URL name -> (what it needs, whether it shows one LA's records).
 PAGES = {
@@ -65,9 +65,18 @@ PAGES = {
     "tracker:meeting_close": (RUN, True),
     "tracker:meeting_print": (SEE, True),
     "tracker:meeting_item": (RUN, True),  # recording a case at the meeting
+    "service_accounts": (SERVICE_ACCOUNTS, False),
+    "service_account_new": (SERVICE_ACCOUNTS, False),
+    "service_account": (SERVICE_ACCOUNTS, True),
+    "service_account_token_new": (SERVICE_ACCOUNTS, True),
+    "service_account_token_revoke": (SERVICE_ACCOUNTS, True),
+    "service_account_scope": (SERVICE_ACCOUNTS, True),
+    "service_account_deactivate": (SERVICE_ACCOUNTS, True),  # asks first; deactivates on POST
 }
+# The pages of one service account.
+ACCOUNT_PAGES = [name for name, (_needs, own_la) in PAGES.items() if name.startswith("service_account") and own_la]
 # Actions taken by POST only: whoever may take them gets 405 for a GET, the others as any page.
-POST_ONLY = {"board_packs:build", "tracker:meeting_close"}
+POST_ONLY = {"board_packs:build", "tracker:meeting_close", "service_account_token_revoke"}
 # Downloads served from the pages above with a query.
 DOWNLOADS = {
     "tracker CSV": ("tracker:list", {"export": "csv"}),
@@ -89,7 +98,9 @@ def url_names(resolver: URLResolver | None = None, namespace: str = "") -> set[s
 
 
 def test_it_has_a_row_for_every_url_pattern():
-    assert url_names() - SIGN_IN_STEPS == set(PAGES)
+    # The API's endpoints have their own matrix (tests/api/test_api_matrix.py).
+    pages = {name for name in url_names() if not name.startswith("api:")}
+    assert pages - SIGN_IN_STEPS == set(PAGES)
 
 
 @pytest.fixture
@@ -113,7 +124,9 @@ def records(la_a, social_worker):
     )
     pack.file.save("2026-03-matrix.pdf", ContentFile(b"%PDF-1.7"), save=False)
     pack.save()
+    account = f.UserFactory(username="svc-881-sync", role=c.Role.API_WRITE, local_authority=la_a, team=None)
     return {
+        **{name: {"pk": account.pk} for name in ACCOUNT_PAGES},
         "cases:detail": {"case_id": family.pk},
         "cases:milestone_new": {"case_id": family.pk, "kind": "delay"},
         "cases:milestone_edit": {"case_id": family.pk, "kind": "hearing", "pk": hearing.pk},

@@ -57,8 +57,9 @@ class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
 class RecordSerializer(serializers.ModelSerializer):
     """Fields of a case record: those of the model plus who and when, read-only."""
 
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    updated_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    # Null for a record made outside the service (a data migration or import) with no user.
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    updated_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     serializer_related_field = VisibleRelatedField
     RECORD_FIELDS: ClassVar[tuple[str, ...]] = ("id", "created_at", "created_by", "updated_at", "updated_by")

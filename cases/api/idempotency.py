@@ -3,9 +3,10 @@
 The first POST with a key is carried out and, if it succeeded, its response is saved under the
 user and key (``cases.models.IdempotencyKey``). The same key again within
 ``PLO_API_IDEMPOTENCY_HOURS`` gets that response back (``Idempotent-Replayed: true``) and nothing
-is written; the same key with a different request (another path or body) is refused with 422.
-A failed request saves nothing, so the client can correct it and retry with the same key. Two
-requests with one key at once are taken one after the other (a transaction-level advisory lock).
+is written; the same key with a different request (another path or body) is refused with 422,
+as is a key that is not 1 to 200 printable ASCII characters. A failed request saves nothing, so
+the client can correct it and retry with the same key. Two requests with one key at once are
+taken one after the other (a transaction-level advisory lock).
 """
 
 from __future__ import annotations
@@ -35,6 +36,14 @@ class KeyReused(exceptions.APIException):
     default_code = "idempotency_key_reused"
 
 
+class KeyInvalid(exceptions.APIException):
+    """422 rather than a 400 validation error: the header is not a field of the record's body."""
+
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    default_detail = f"Send an Idempotency-Key of 1 to {MAX_LENGTH} printable ASCII characters, such as a UUID."
+    default_code = "idempotency_key_invalid"
+
+
 def _fingerprint(request: Request) -> str:
     body = json.dumps(request.data, sort_keys=True, cls=DjangoJSONEncoder)
     return hashlib.sha256(f"{request.method} {request.path}\n{body}".encode()).hexdigest()
@@ -50,9 +59,7 @@ def replay_or_run(request: Request, run: Callable[[], Response]) -> Response:
     if key is None:
         return run()
     if not _valid(key):
-        raise exceptions.ValidationError(
-            {HEADER: [f"Send a key of 1 to {MAX_LENGTH} printable ASCII characters, such as a UUID."]}
-        )
+        raise KeyInvalid
     user = request.user
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"idempotency:{user.pk}:{key}"])

@@ -8,6 +8,7 @@ so the client sees it again on a later page or run, never misses it.
 
 from __future__ import annotations
 
+from rest_framework import exceptions
 from rest_framework.pagination import CursorPagination
 
 
@@ -18,3 +19,24 @@ class ChangesCursorPagination(CursorPagination):
     max_page_size = 1000
     cursor_query_description = "The page to read: the `next` or `previous` link of the page before."
     page_size_query_description = "Records per page (at most 1,000; 100 if not given)."
+
+    def get_page_size(self, request) -> int:
+        """The page size asked for: a whole number from 1 to the maximum, else a 400 naming ``page_size``.
+
+        DRF ignores a page size it cannot read; a client asking for 5,000 or "ten" is told instead.
+        """
+        value = request.query_params.get(self.page_size_query_param)
+        if value is None:
+            return self.page_size
+        if not value.isdecimal() or not 1 <= int(value) <= self.max_page_size:
+            raise exceptions.ValidationError(
+                {self.page_size_query_param: [f"Enter a whole number from 1 to {self.max_page_size:,}."]}
+            )
+        return int(value)
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"] = {"type": "integer", "minimum": 1, "maximum": self.max_page_size}
+        return parameters

@@ -50,7 +50,7 @@ def _error_response(name: str, codes: list[str]) -> type[serializers.Serializer]
 OWN_ERRORS = {
     "409": _error_response("Conflict", ["conflict"]),
     "412": _error_response("PreconditionFailed", ["precondition_failed"]),
-    "422": _error_response("IdempotencyKeyReused", ["idempotency_key_reused"]),
+    "422": _error_response("IdempotencyKey", ["idempotency_key_reused", "idempotency_key_invalid"]),
     "428": _error_response("PreconditionRequired", ["precondition_required"]),
 }
 RECORD_ACTIONS = frozenset({"retrieve", "create", "partial_update"})
@@ -98,7 +98,7 @@ class AutoSchema(openapi.AutoSchema):
             parameters.append(
                 OpenApiParameter(
                     idempotency.HEADER,
-                    OpenApiTypes.STR,
+                    {"type": "string", "minLength": 1, "maxLength": idempotency.MAX_LENGTH, "pattern": "^[ -~]+$"},
                     OpenApiParameter.HEADER,
                     required=False,
                     description="A key of your own (a UUID): a retry gets the first answer, not a second record.",

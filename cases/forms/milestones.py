@@ -161,10 +161,10 @@ class ProceedingsForm(MilestoneForm):
 
     def clean_children(self):
         children = self.cleaned_data["children"]
-        if self.instance.pk:
-            kept = {part.child_id for part in self.instance.child_parts.all()}
-            if not kept <= {child.pk for child in children}:
-                raise ValidationError("A child cannot be taken out of an application here: record a final outcome.")
+        # The model's rule, which the service (and so the API) applies too.
+        errors = self.instance.children_errors(list(children))
+        if errors:
+            raise ValidationError(errors["children"])
         return children
 
 
@@ -254,19 +254,14 @@ class HearingOutcomeForm(MilestoneForm):
             self.initial["status"] = None
             self.initial["relisted_on"] = timezone.localdate()
 
-    def clean_status(self):
-        status = self.cleaned_data["status"]
-        if status not in c.HEARING_OUTCOMES:
-            raise ValidationError("Select what happened at the hearing")
-        return status
-
     def clean(self):
         data = super().clean()
         relisted = data.get("relisted_for")
-        if relisted and data.get("status") not in (c.HearingStatus.ADJOURNED, c.HearingStatus.VACATED):
-            self.add_error(
-                "relisted_for", "Only an adjourned or vacated hearing is re-listed: leave the new date empty."
-            )
+        # The outcome's rules are the model's, which the service (and so the API) applies too; until
+        # _post_clean the instance is the listing as stored.
+        for name, message in self.instance.outcome_errors(status=data.get("status"), relisted_for=relisted).items():
+            if name not in self.errors:
+                self.add_error(name, message)
         if relisted and not data.get("relisted_on") and "relisted_on" not in self.errors:
             self.add_error("relisted_on", "Enter the date the new listing was made")
         if relisted:

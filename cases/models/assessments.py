@@ -9,7 +9,7 @@ from django.db.models import Q
 from cases import constants as c
 from cases.models.pre_proceedings import PreProceedingsEpisode
 from cases.models.proceedings import Proceedings
-from cases.models.records import CaseRecord, Family, FieldCheckConstraint, on_or_after, track_history
+from cases.models.records import CaseRecord, Family, FieldCheckConstraint, feed_index, on_or_after, track_history
 from cases.models.reference import AssessmentType, DelayReason
 
 
@@ -76,6 +76,7 @@ class Assessment(LinkedToStage, CaseRecord):
 
     class Meta:
         ordering = ["instructed_date"]
+        indexes = [feed_index("assessment_feed")]
         constraints = [
             on_or_after(
                 "due_date",
@@ -142,6 +143,7 @@ class DelayEvent(LinkedToStage, CaseRecord):
 
     class Meta:
         ordering = ["event_date"]
+        indexes = [feed_index("delayevent_feed")]
         constraints = [
             FieldCheckConstraint(
                 field="days_lost",

@@ -10,7 +10,7 @@ from django.utils.functional import cached_property
 
 from cases import constants as c
 from cases.models.organisations import Area, Team
-from cases.models.records import CaseRecord, Family, FieldCheckConstraint, ScopedQuerySet, track_history
+from cases.models.records import CaseRecord, Family, FieldCheckConstraint, ScopedQuerySet, feed_index, track_history
 
 
 @track_history
@@ -33,6 +33,7 @@ class TrackerMeeting(CaseRecord):
 
     class Meta:
         ordering = ["-meeting_date", "-pk"]
+        indexes = [feed_index("trackermeeting_feed")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(scope="la", area__isnull=True, team__isnull=True)
@@ -103,6 +104,7 @@ class MeetingItem(CaseRecord):
 
     class Meta:
         ordering = ["meeting", "position"]
+        indexes = [feed_index("meetingitem_feed")]
         constraints = [
             models.UniqueConstraint(fields=["meeting", "position"], name="meeting_item_position_unique"),
             models.UniqueConstraint(fields=["meeting", "family"], name="meeting_item_family_unique"),
@@ -169,6 +171,7 @@ class MeetingAction(CaseRecord):
 
     class Meta:
         ordering = ["due_date", "pk"]
+        indexes = [feed_index("meetingaction_feed")]
 
     def __str__(self) -> str:
         return self.description

@@ -13,6 +13,7 @@ from cases.models.records import (
     Family,
     FieldCheckConstraint,
     ScopedQuerySet,
+    feed_index,
     on_or_after,
     track_history,
 )
@@ -125,6 +126,7 @@ class PreProceedingsEpisode(CaseRecord):
     class Meta:
         ordering = ["-gateway_meeting_date"]
         indexes = [
+            feed_index("preproceedingsepisode_feed"),
             models.Index(
                 fields=["family"],
                 condition=OPEN_EPISODE,
@@ -239,6 +241,7 @@ class PreProceedingsMeeting(CaseRecord):
 
     class Meta:
         ordering = ["meeting_date"]
+        indexes = [feed_index("preproceedingsmeeting_feed")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on {self.meeting_date}"

@@ -19,6 +19,7 @@ from cases.models.records import (
     Family,
     FieldCheckConstraint,
     ScopedQuerySet,
+    feed_index,
     on_or_after,
     track_history,
 )
@@ -86,6 +87,7 @@ class Proceedings(CaseRecord):
         ordering = ["-issue_date"]
         verbose_name_plural = "proceedings"
         indexes = [
+            feed_index("proceedings_feed"),
             models.Index(fields=["family"], condition=OPEN_PROCEEDINGS, name="proceedings_open_by_family"),
         ]
         constraints = [
@@ -117,6 +119,21 @@ class Proceedings(CaseRecord):
     def is_open(self) -> bool:
         """``OPEN_PROCEEDINGS`` on a loaded row."""
         return self.concluded_date is None
+
+    def children_errors(self, children: list[Child]) -> dict[str, str]:
+        """Why ``children`` cannot be the application's children, by field (empty when they can).
+
+        Each is a child of the application's family, and a child already in it stays: a child
+        leaves an application with a final outcome, not by being unticked. The page's form and
+        ``services.proceedings_save`` (so the API) both ask this.
+        """
+        if any(child.family_id != self.family_id for child in children):
+            return {"children": "Select children of the application's family."}
+        if self.pk is not None:
+            kept = {part.child_id for part in self.child_parts.all()}
+            if not kept <= {child.pk for child in children}:
+                return {"children": "A child cannot be taken out of an application here: record a final outcome."}
+        return {}
 
     def clean(self) -> None:
         errors = {}
@@ -158,6 +175,7 @@ class ChildProceedings(CaseRecord):
 
     class Meta:
         ordering = ["proceedings", "child"]
+        indexes = [feed_index("childproceedings_feed")]
         verbose_name_plural = "child proceedings"
         constraints = [
             models.UniqueConstraint(fields=["proceedings", "child"], name="child_proceedings_unique"),
@@ -224,6 +242,7 @@ class Extension(CaseRecord):
 
     class Meta:
         ordering = ["granted_date"]
+        indexes = [feed_index("extension_feed")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(new_end_date__gt=models.F("granted_date")),
@@ -344,6 +363,7 @@ class Hearing(CaseRecord):
 
     class Meta:
         ordering = ["listed_date"]
+        indexes = [feed_index("hearing_feed")]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(status__in=[c.HearingStatus.ADJOURNED, c.HearingStatus.VACATED]) | Q(reason__isnull=False),
@@ -386,6 +406,28 @@ class Hearing(CaseRecord):
     def took_place(self) -> bool:
         """Held, or adjourned on the day (the metric's definition of a hearing that happened)."""
         return self.status in (c.HearingStatus.HELD, c.HearingStatus.ADJOURNED)
+
+    @property
+    def awaiting_outcome(self) -> bool:
+        """Still listed: what came of it has not been recorded yet (it is recorded once, then corrected)."""
+        return self.status == c.HearingStatus.LISTED
+
+    def outcome_errors(self, *, status: str | None, relisted_for: dt.date | None) -> dict[str, str]:
+        """Why ``status`` (and a re-listing for ``relisted_for``) cannot be recorded as what came of
+        this listing as it is stored, by field (empty when it can).
+
+        The outcome form and ``services.hearing_outcome_record`` (so the API) both ask this: an
+        outcome is recorded once, as held, adjourned or vacated, and only an adjourned or vacated
+        hearing is re-listed.
+        """
+        if not self.awaiting_outcome:
+            return {"status": "What came of this hearing is already recorded: correct the hearing instead."}
+        errors = {}
+        if status not in c.HEARING_OUTCOMES:
+            errors["status"] = "Select what happened at the hearing"
+        if relisted_for and status not in (c.HearingStatus.ADJOURNED, c.HearingStatus.VACATED):
+            errors["relisted_for"] = "Only an adjourned or vacated hearing is re-listed: leave the new date empty."
+        return errors
 
     @property
     def outcome_day(self) -> dt.date | None:

@@ -68,7 +68,15 @@ def pp_meeting_save(*, user, meeting: m.PreProceedingsMeeting) -> m.PreProceedin
 
 @transaction.atomic
 def proceedings_save(*, user, proceedings: m.Proceedings, children: Iterable[m.Child]) -> m.Proceedings:
-    """Record or correct a care application and the children in it (one timetable each)."""
+    """Record or correct a care application and the children in it (one timetable each).
+
+    ``children`` are all the application's children: new ones are added, and one already in it
+    cannot be left out (``Proceedings.children_errors``).
+    """
+    children = list(children)
+    errors = proceedings.children_errors(children)
+    if errors:
+        raise ValidationError(errors)
     with _context(user):
         if proceedings.pk is None and proceedings.episode_id is None:
             proceedings.episode = (
@@ -77,7 +85,7 @@ def proceedings_save(*, user, proceedings: m.Proceedings, children: Iterable[m.C
         _save(user=user, instance=proceedings, family=proceedings.family)
         existing = {part.child_id for part in proceedings.child_parts.all()}
         for child in children:
-            if child.pk not in existing and child.family_id == proceedings.family_id:
+            if child.pk not in existing:
                 _save(
                     user=user,
                     instance=m.ChildProceedings(proceedings=proceedings, child=child),
@@ -101,8 +109,14 @@ def hearing_outcome_record(
 
     One step: the outcome and the re-listing are saved together or not at all. Returns the new
     listing, or None when the hearing was not re-listed. A re-listing's errors name the outcome
-    form's fields (``constants.RELISTING_FIELDS``).
+    form's fields (``constants.RELISTING_FIELDS``). The outcome's own rules are the model's
+    (``Hearing.outcome_errors``), asked of the listing as stored, which stays locked until the end:
+    of two outcomes sent at once, the second finds the first and is refused.
     """
+    stored = m.Hearing.objects.select_for_update().get(pk=hearing.pk)
+    errors = stored.outcome_errors(status=hearing.status, relisted_for=relisted_for)
+    if errors:
+        raise ValidationError(errors)
     with _context(user):
         family = hearing.proceedings.family
         _save(user=user, instance=hearing, family=family)

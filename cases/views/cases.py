@@ -23,6 +23,7 @@ from cases import constants as c
 from cases import models as m
 from cases.permissions import SEE_IDENTIFIABLE, WRITE_CASES, get_visible, requires
 from cases.selectors import tracker
+from reporting.forecast import display
 
 PAGE_SIZE = 25
 
@@ -104,6 +105,11 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     open_proceedings = [p for p in family.proceedings.all() if p.is_open]
     open_episode = next((e for e in reversed(family.episodes.all()) if e.is_open), None)
     audit.record_read(request, kind=audit.VIEW, families=[family])
+    # The breach forecast of the application the tracker shows (its latest open one), when shown.
+    forecast = display.forecast_status()
+    forecast_proceedings = getattr(status.facts, "proceedings_id", None) if status else None
+    if forecast_proceedings is None and open_proceedings:
+        forecast_proceedings = open_proceedings[-1].pk
     return render(
         request,
         "cases/case_detail.html",
@@ -116,6 +122,10 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
             "open_episode": open_episode,
             "open_proceedings": open_proceedings[-1] if open_proceedings else None,
             "open_actions": selectors.case_open_actions(user=request.user, family_id=family.pk),
+            "forecast": forecast,
+            "case_forecast": display.case_forecast(
+                user=request.user, proceedings_id=forecast_proceedings, status=forecast
+            ),
             "today": today,
         },
     )

@@ -11,6 +11,7 @@ from cases import audit, exports, presenters, thresholds
 from cases.filters import TrackerFilter
 from cases.permissions import SEE_IDENTIFIABLE, requires
 from cases.selectors import tracker
+from reporting.forecast import display
 
 PAGE_SIZE = 50
 
@@ -24,7 +25,12 @@ def tracker_list(request: HttpRequest) -> HttpResponse:
     # Filter, count and order on the stored facts (one LA's rows by index, only the sort key worked
     # out for each), then load the cases of the rows shown.
     facts = tracker.tracker_facts(user=request.user, today=today)
-    filters = TrackerFilter(request.GET or None, queryset=facts, user=request.user, limits=limits)
+    # The breach forecast's band and probability, when it is shown, for its filter and sort.
+    forecast = display.forecast_status()
+    facts = display.with_forecast(facts, forecast)
+    filters = TrackerFilter(
+        request.GET or None, queryset=facts, user=request.user, limits=limits, forecast=forecast.shown
+    )
 
     export = request.GET.get("export")
     stamp = f"plo-tracker-{request.user.local_authority.short_name.lower().replace(' ', '-')}-{today:%Y-%m-%d}"
@@ -38,7 +44,11 @@ def tracker_list(request: HttpRequest) -> HttpResponse:
             return exports.csv_response(rows, filename=stamp)
         return exports.xlsx_response(rows, filename=stamp, title="Tracker")
     page = Paginator(ids, PAGE_SIZE).get_page(request.GET.get("page"))
-    cases = tracker.tracker_cases(list(page.object_list), user=request.user, today=today)
+    cases = display.attach_forecasts(
+        list(tracker.tracker_cases(list(page.object_list), user=request.user, today=today)),
+        user=request.user,
+        status=forecast,
+    )
     audit.record_read(request, kind=audit.VIEW, families=page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
@@ -51,6 +61,7 @@ def tracker_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "rows": list(presenters.case_rows(cases, today=today, flags=flags)),
             "flags": flags,
+            "forecast": forecast,
             "query": query.urlencode(),
             "today": today,
         },

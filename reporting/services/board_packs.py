@@ -25,6 +25,7 @@ from cases.thresholds import Thresholds
 from plo_tracker.lib import tenancy
 from plo_tracker.lib.dates import add_months
 from reporting import catalogue, charts
+from reporting.forecast import display
 from reporting.models import BoardPack, PeriodSnapshot
 from reporting.selectors import NATIONAL, Figures, Shown, board_pack_figures, comparators, marked
 from reporting.services.pdf import render_pdf
@@ -132,6 +133,36 @@ def wide_table(chart: charts.Chart) -> dict:
     return {"headers": headers, "rows": rows}
 
 
+def _forecast_context(*, month: dt.date, las: list) -> dict:
+    """The "Forecast against outturn" page: the region's months, then each LA's, through disclosure control.
+
+    When the current model is not shown the page says why (its note) and prints no figure.
+    """
+    forecast = display.forecast_status()
+    if not forecast.shown:
+        return {"forecast": forecast}
+    result = display.pack_outturn(month=month)
+
+    def cells(row: display.OutturnMonth) -> dict:
+        return {
+            "month": row.month,
+            "past": row.past,
+            "cases": row.cases_text,
+            "expected": row.expected_text,
+            "happened": row.happened_text if row.past else "not yet",
+        }
+
+    by_la = [[cells(row) for row in result.rows("la", la.pk)] for la in las]
+    return {
+        "forecast": forecast,
+        "forecast_region": [cells(row) for row in result.rows("region", None)],
+        "forecast_las": [
+            {"month": month_row["month"], "past": month_row["past"], "values": [rows[index] for rows in by_la]}
+            for index, month_row in enumerate(cells(row) for row in result.rows("region", None))
+        ],
+    }
+
+
 def board_pack_context(*, month: dt.date) -> dict:
     """Everything the pack shows, from stored metrics and reference data (aggregates only, suppressed)."""
     limits = thresholds.current()
@@ -222,6 +253,7 @@ def board_pack_context(*, month: dt.date) -> dict:
 
     assessment_types = list(m.AssessmentType.objects.order_by("sort_order", "label"))
     return {
+        **_forecast_context(month=month, las=las),
         "month": month,
         "produced": today,
         "area_name": AREA_NAME,

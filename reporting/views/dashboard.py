@@ -19,6 +19,7 @@ from cases import thresholds
 from cases.permissions import SEE_DASHBOARD, requires
 from cases.thresholds import Thresholds
 from reporting import catalogue, charts
+from reporting.forecast import display
 from reporting.selectors import dashboard_data, latest_period, scopes_for, sees_exact_figures
 
 MONTH = "%b %Y"
@@ -114,4 +115,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             response["Content-Disposition"] = f'attachment; filename="plo-{download}-{period:%Y-%m}.csv"'
             return response
         context.update(data=data, charts=chart_set, catalogue=catalogue)
+        # The breach forecast against what happened: shown only when the current model beat the baselines.
+        forecast = display.forecast_status()
+        context["forecast"] = forecast
+        # Only an LA's own staff (their LA, area or team): the forecasts are per application, under
+        # row-level security; the region's and each LA's figures are in the board pack, built overnight.
+        context["forecast_in_pack"] = not exact
+        if forecast.shown and exact:
+            outturn = display.dashboard_outturn(scope=scope, today=timezone.localdate())
+            context["forecast_rows"] = outturn.rows(scope.type, scope.id)
+            context["forecast_suppressed"] = outturn.any_suppressed(scope.type, scope.id)
+            context["forecast_threshold"] = outturn.threshold
     return render(request, "reporting/dashboard.html", context)

@@ -65,22 +65,27 @@ def personas(la_a, social_worker, team_manager, chair, other_la_user, board_memb
             username="left.essex", role=c.Role.SOCIAL_WORKER, local_authority=la_a, is_active=False
         ),
         "anonymous": AnonymousUser(),
+        "api_reader": f.UserFactory(username="svc-881-reader", role=c.Role.API_READ, local_authority=la_a, team=None),
+        "api_writer": f.UserFactory(username="svc-881-writer", role=c.Role.API_WRITE, local_authority=la_a, team=None),
     }
 
 
 # Worked out from the roles: (identifiable, write cases, run meetings, region, dashboard, read packs, build packs,
-# see the read audit, set legal holds).
+# see the read audit, set legal holds, manage service accounts).
 EXPECTED = {
-    "social_worker": (1, 1, 0, 0, 1, 0, 0, 0, 0),
-    "team_manager": (1, 1, 1, 0, 1, 0, 0, 0, 0),
-    "chair": (1, 0, 1, 0, 1, 0, 0, 0, 0),
-    "la_admin": (1, 1, 1, 0, 1, 1, 1, 1, 1),
-    "other_la": (1, 1, 0, 0, 1, 0, 0, 0, 0),
-    "board_member": (0, 0, 0, 0, 0, 1, 0, 0, 0),
-    "analyst": (0, 0, 0, 1, 1, 1, 0, 0, 0),
-    "superuser": (0, 0, 0, 1, 1, 1, 1, 0, 1),
-    "inactive": (0, 0, 0, 0, 0, 0, 0, 0, 0),
-    "anonymous": (0, 0, 0, 0, 0, 0, 0, 0, 0),
+    "social_worker": (1, 1, 0, 0, 1, 0, 0, 0, 0, 0),
+    "team_manager": (1, 1, 1, 0, 1, 0, 0, 0, 0, 0),
+    "chair": (1, 0, 1, 0, 1, 0, 0, 0, 0, 0),
+    "la_admin": (1, 1, 1, 0, 1, 1, 1, 1, 1, 1),
+    "other_la": (1, 1, 0, 0, 1, 0, 0, 0, 0, 0),
+    "board_member": (0, 0, 0, 0, 0, 1, 0, 0, 0, 0),
+    "analyst": (0, 0, 0, 1, 1, 1, 0, 0, 0, 0),
+    "superuser": (0, 0, 0, 1, 1, 1, 1, 0, 1, 0),
+    "inactive": (0, 0, 0, 0, 0, 0, 0, 0, 0, 0),
+    "anonymous": (0, 0, 0, 0, 0, 0, 0, 0, 0, 0),
+    # Service accounts (API tokens only): their LA's records, written only with the read-and-write scope.
+    "api_reader": (1, 0, 0, 0, 1, 0, 0, 0, 0, 0),
+    "api_writer": (1, 1, 0, 0, 1, 0, 0, 0, 0, 0),
 }
 ORDER = (
     p.SEE_IDENTIFIABLE,
@@ -92,6 +97,7 @@ ORDER = (
     p.BUILD_PACKS,
     p.SEE_AUDIT,
     p.SET_LEGAL_HOLD,
+    p.MANAGE_SERVICE_ACCOUNTS,
 )
 
 
@@ -166,13 +172,18 @@ def test_it_builds_drf_permission_classes_from_the_same_predicates(client, setti
     url = reverse("permission_test_api")
     assert p.permission_class(p.RUN_MEETINGS) is p.permission_class(p.RUN_MEETINGS)  # one class per capability
 
-    assert client.get(url).status_code == 403  # session authentication: anonymous is refused too
+    anonymous = client.get(url)
+    assert anonymous.status_code == 401  # no credentials: asked for a token
+    assert anonymous["WWW-Authenticate"] == "Token"
     for persona, expected in (("chair", 200), ("team_manager", 200), ("social_worker", 403), ("analyst", 403)):
         sign_in(client, personas[persona])
         response = client.get(url)
         assert response.status_code == expected, persona
         if expected == 403:
-            assert response.json() == {"detail": p.RUN_MEETINGS.denied}
+            assert response.json() == {
+                "type": "client_error",
+                "errors": [{"code": "permission_denied", "detail": p.RUN_MEETINGS.denied, "attr": None}],
+            }
 
 
 def test_it_lets_templates_ask_only_capabilities_that_exist(settings):
@@ -189,11 +200,12 @@ def test_it_shows_each_persona_the_navigation_its_capabilities_allow(client, per
         "Dashboard": "/dashboard/",
         "Board packs": "/board-packs/",
         "Access log": "/access-log/",
+        "Service accounts": "/service-accounts/",
     }
     expected = {
         "social_worker": {"Cases", "Dashboard"},
         "chair": {"Cases", "Dashboard"},
-        "la_admin": {"Cases", "Dashboard", "Board packs", "Access log"},
+        "la_admin": {"Cases", "Dashboard", "Board packs", "Access log", "Service accounts"},
         "board_member": {"Board packs"},
         "analyst": {"Dashboard", "Board packs"},
     }
