@@ -22,6 +22,15 @@ class DueItem:
     detail: str = ""
     window_start: dt.date | None = None
 
+    @property
+    def when(self) -> str:
+        """When it is due, in words: a window ("1 Mar 2026 to 8 Mar 2026"), a listed hearing's own
+        day ("On 11 Dec 2025": it happens that day, not by it), or a deadline ("By 11 Dec 2025")."""
+        day = f"{self.date:%-d %b %Y}"
+        if self.window_start is not None:
+            return f"{self.window_start:%-d %b %Y} to {day}"
+        return f"On {day}" if self.label in ON_THE_DAY else f"By {day}"
+
 
 @dataclass(frozen=True)
 class _Kind:
@@ -44,6 +53,8 @@ KINDS: tuple[_Kind, ...] = (
     _Kind("timetable_end", "Final hearing by timetable end", "The statutory time limit"),
 )
 NEXT_HEARING = "Next hearing"
+# Items that happen on their date rather than by it.
+ON_THE_DAY = frozenset({NEXT_HEARING})
 ASSESSMENT = _Kind("next_assessment_due", "Assessment report", "The earliest open assessment")
 ACTION = _Kind("next_action_due", "Meeting action", "The earliest open tracker meeting action")
 EXTENDED = "The time limit, extended by the court"

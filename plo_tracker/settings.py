@@ -380,6 +380,9 @@ SPECTACULAR_SETTINGS = {
         "ErrorCode415Enum": "drf_standardized_errors.openapi_serializers.ErrorCode415Enum.choices",
         "ErrorCode429Enum": "drf_standardized_errors.openapi_serializers.ErrorCode429Enum.choices",
         "ErrorCode500Enum": "drf_standardized_errors.openapi_serializers.ErrorCode500Enum.choices",
+        # Choice sets several fields share: one name each.
+        "CarePlanEnum": "cases.constants.CarePlan.choices",
+        "HearingStatusEnum": "cases.constants.HearingStatus.choices",
     },
     # In place of drf-spectacular's own enum hook: it also names the error bodies' enums.
     "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],

@@ -21,6 +21,18 @@ from cases.forms.fields import (
     MilestoneForm,
 )
 
+NOT_YET_RECORDED = "Not yet recorded"
+
+
+def ethnicity_choices() -> list[tuple[str, str]]:
+    """ "Not yet recorded" first, then the CIN census codes: no ethnicity is chosen for the user.
+
+    "Not yet recorded" is the census's own code for it, NOBT ("information not yet obtained"),
+    which is also the model's default, so an unrecorded child is never saved as White British.
+    """
+    rest = [(code, f"{label} ({code})") for code, label in c.Ethnicity.choices if code != c.Ethnicity.NOBT]
+    return [(c.Ethnicity.NOBT, f"{NOT_YET_RECORDED} ({c.Ethnicity.NOBT})"), *rest]
+
 
 class CaseForm(forms.ModelForm):
     """A new case: the family and its first child."""
@@ -31,12 +43,13 @@ class CaseForm(forms.ModelForm):
     )
     child_last_name = forms.CharField(label="Child's last name")
     child_la_id = forms.CharField(label="LA child ID", help_text="The LA's own child reference (CIN LAchildID).")
-    child_date_of_birth = GovukDateField(label="Date of birth", required=False, help_text="For example, 27 3 2024")
+    # The date input gives its own example ("For example, 27 3 2026"): no second hint here.
+    child_date_of_birth = GovukDateField(label="Date of birth", required=False)
     child_expected_due_date = GovukDateField(
         label="Expected due date", required=False, help_text="For an unborn child only."
     )
     child_sex = forms.ChoiceField(label="Sex", choices=c.Sex.choices, widget=forms.RadioSelect)
-    child_ethnicity = forms.ChoiceField(label="Ethnicity", choices=c.Ethnicity.choices)
+    child_ethnicity = forms.ChoiceField(label="Ethnicity", choices=ethnicity_choices, initial=c.Ethnicity.NOBT)
 
     class Meta(BaseMeta):
         model = m.Family
@@ -60,6 +73,11 @@ class ChildForm(MilestoneForm):
         model = m.Child
         fields = ["first_name", "last_name", "la_child_id", "date_of_birth", "expected_due_date", "sex", "ethnicity"]
         widgets = {"sex": forms.RadioSelect}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ethnicity"].choices = ethnicity_choices()
+        self.fields["ethnicity"].widget = forms.Select(choices=self.fields["ethnicity"].choices)
 
 
 class EpisodeStartForm(MilestoneForm):
@@ -91,6 +109,31 @@ class EpisodeStartForm(MilestoneForm):
         super().__init__(*args, **kwargs)
         self.fields["children"].queryset = self.children_queryset()
         self.fields["children"].help_text = "Select every child in this episode."
+        self.fields[
+            "start_date"
+        ].help_text = (
+            "Leave empty if pre-proceedings started on the day of the legal gateway meeting (CIN PPStartDate)."
+        )
+        if self.instance.pk is None and not self.is_bound:
+            children = list(self.fields["children"].queryset)
+            # The only child is in the episode; an unborn child makes it a pre-birth case.
+            if len(children) == 1:
+                self.initial["children"] = [children[0].pk]
+            self.initial["pre_birth"] = any(child.is_unborn for child in children)
+
+    def clean(self):
+        data = super().clean()
+        # The gateway meeting's date is the pre-proceedings start date (REFERENCE.md): an empty
+        # start date for a decision to start pre-proceedings is that day. Set before the model's
+        # rule ("Enter the date pre-proceedings started") is asked in _post_clean.
+        if (
+            data.get("gateway_outcome") == c.GatewayOutcome.START_PRE_PROCEEDINGS
+            and data.get("start_date") is None
+            and "start_date" not in self.errors
+            and data.get("gateway_meeting_date")
+        ):
+            data["start_date"] = data["gateway_meeting_date"]
+        return data
 
 
 class LetterForm(MilestoneForm):

@@ -187,5 +187,11 @@ class MeetingAction(CaseRecord):
             errors["description"] = "Enter what must be done."
         if not (self.owner or "").strip():
             errors["owner"] = "Enter who owns the action."
+        # Agreed at a meeting, an action cannot fall due before it (forms, services and the API all
+        # validate through here).
+        if self.due_date and self.item_id and self.due_date < self.item.meeting.meeting_date:
+            errors["due_date"] = (
+                f"The due date must be on or after the meeting ({self.item.meeting.meeting_date:%-d %B %Y})."
+            )
         if errors:
             raise ValidationError(errors)

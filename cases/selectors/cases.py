@@ -299,10 +299,10 @@ def _other_entries(family: m.Family, add) -> None:
     for assessment in family.assessments.all():
         label = assessment.assessment_type.label
         who = f" of {assessment.subject}" if assessment.subject else ""
-        add(assessment.instructed_date, f"{label} assessment{who} instructed", "", "assessment", assessment.pk)
+        add(assessment.instructed_date, f"{label}{who} instructed", "", "assessment", assessment.pk)
         add(
             assessment.completed_date,
-            f"{label} assessment{who} completed",
+            f"{label}{who} completed",
             assessment.get_outcome_display() if assessment.outcome else "",
             "assessment",
             assessment.pk,

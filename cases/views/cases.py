@@ -15,7 +15,6 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 
 from cases import audit, forms, presenters, selectors, services, thresholds
@@ -65,6 +64,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@requires(SEE_IDENTIFIABLE)  # asked first: a role that cannot see cases is told so
 @requires(WRITE_CASES)
 def case_create(request: HttpRequest) -> HttpResponse:
     """Open a new case: the family and its first child."""
@@ -142,6 +142,16 @@ def _open_episode(family: m.Family) -> m.PreProceedingsEpisode | None:
 
 def _open_proceedings(family: m.Family) -> m.Proceedings | None:
     return family.proceedings.open().order_by("-issue_date", "-pk").first()
+
+
+def _next_due_words(family: m.Family) -> str:
+    """What is due next on the case, for the success banner (on a phone the page's own "Next due"
+    is below the fold): the one next-due engine's first item, or "" when nothing is due."""
+    items = selectors.case_due_items(family=family, today=timezone.localdate())
+    if not items:
+        return ""
+    first = items[0]
+    return f"Next due: {first.label}, {first.when[0].lower()}{first.when[1:]}."
 
 
 @dataclass(frozen=True)
@@ -303,6 +313,7 @@ MILESTONES: dict[str, Milestone] = {
 }
 
 
+@requires(SEE_IDENTIFIABLE)  # asked first: a role that cannot see cases is told so
 @requires(WRITE_CASES)
 def milestone(request: HttpRequest, case_id: int, kind: str, pk: int | None = None) -> HttpResponse:
     """Record a milestone, or correct one (the change history keeps the old values)."""
@@ -339,8 +350,11 @@ def milestone(request: HttpRequest, case_id: int, kind: str, pk: int | None = No
             services.submission_release(token=token)
             forms.add_service_errors(form, error)
         else:
-            messages.success(request, f"{spec.title} {'updated' if editing else 'saved'}")
-            return redirect(reverse("cases:detail", args=[family.pk]) + "#timeline")
+            saved = f"{spec.title} {'updated' if editing else 'saved'}"
+            after = _next_due_words(family)
+            messages.success(request, f"{saved}. {after}" if after else saved)
+            # The top of the case page: the success banner, which says what is due next, is in view.
+            return redirect("cases:detail", family.pk)
     audit.record_read(request, kind=audit.VIEW, families=[family])
     return render(
         request,

@@ -645,9 +645,9 @@ def make_row(endpoint: str, la) -> int:
     return 1
 
 
-# The session lookup, the token and its user's tokens, the LA for row security (unset, then set),
-# the page and the read audit; an application's children's parts in one more. None per row.
-LIST_QUERIES = {"proceedings": 8, "child-proceedings": 7, "extensions": 7, "hearings": 7}
+# The token and its user's tokens, the LA for row security (unset, then set), the page and the read
+# audit; an application's children's parts in one more. None per row, and no session for a token.
+LIST_QUERIES = {"proceedings": 7, "child-proceedings": 6, "extensions": 6, "hearings": 6}
 
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS)

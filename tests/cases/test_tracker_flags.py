@@ -219,8 +219,8 @@ def test_it_filters_sorts_and_exports_the_tracker(client, la_a, chair, la_b, mon
     from openpyxl import load_workbook
 
     sheet = load_workbook(io.BytesIO(response.content)).active
-    assert sheet.max_row == 4
-    assert {sheet.cell(row=r, column=1).value for r in range(2, 5)} == {
+    assert sheet.max_row == 5  # the marking, the headings, three cases
+    assert {sheet.cell(row=r, column=1).value for r in range(3, 6)} == {
         over.la_reference,
         recent.la_reference,
         court.la_reference,
