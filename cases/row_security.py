@@ -11,7 +11,7 @@ role, a superuser) or when the row's LA is the one set for the transaction
   the join table of the children in an episode, shows a row when the rows it points at show.
 
 Migration 0019 puts the policies on the tables found from the models as they stand there. A later
-migration that adds a table of either kind runs ``enable_sql`` for it (a test fails until it does).
+migration that adds a table of either kind ends with ``secure_table(table)`` (a test fails until it does).
 """
 
 from __future__ import annotations
@@ -89,3 +89,18 @@ DROP POLICY IF EXISTS {POLICY} ON "{table}";
 ALTER TABLE "{table}" NO FORCE ROW LEVEL SECURITY;
 ALTER TABLE "{table}" DISABLE ROW LEVEL SECURITY;
 """
+
+
+def secure_table(table: str):
+    """The migration operation that puts a table added later under its policy (and takes it off on reverse)."""
+    from django.db import migrations
+
+    def enable(apps, schema_editor):
+        for guarded in guarded_tables(apps):
+            if guarded.table == table:
+                schema_editor.execute(enable_sql(guarded), params=None)
+
+    def disable(apps, schema_editor):
+        schema_editor.execute(disable_sql(table), params=None)
+
+    return migrations.RunPython(enable, disable)

@@ -9,19 +9,8 @@ from django.db import migrations, models
 
 from cases import row_security
 
+# The saved responses name children: the table is under row-level security like every case table.
 TABLE = "cases_idempotencykey"
-
-
-def enable(apps, schema_editor):
-    # The saved responses name children: the table is under row-level security like every case table.
-    for guarded in row_security.guarded_tables(apps):
-        if guarded.table == TABLE:
-            schema_editor.execute(row_security.enable_sql(guarded), params=None)
-
-
-def disable(apps, schema_editor):
-    schema_editor.execute(row_security.disable_sql(TABLE), params=None)
-
 
 
 class Migration(migrations.Migration):
@@ -75,5 +64,5 @@ class Migration(migrations.Migration):
             model_name='idempotencykey',
             constraint=models.UniqueConstraint(fields=('user', 'key'), name='idempotencykey_user_key'),
         ),
-        migrations.RunPython(enable, disable),
+        row_security.secure_table(TABLE),
     ]

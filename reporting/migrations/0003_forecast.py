@@ -7,19 +7,8 @@ from django.db import migrations, models
 
 from cases import row_security
 
+# A forecast is about one application of one LA: under row-level security like the case tables.
 TABLE = "reporting_caseforecast"
-
-
-def enable(apps, schema_editor):
-    # A forecast is about one application of one LA: under row-level security like the case tables.
-    for guarded in row_security.guarded_tables(apps):
-        if guarded.table == TABLE:
-            schema_editor.execute(row_security.enable_sql(guarded), params=None)
-
-
-def disable(apps, schema_editor):
-    schema_editor.execute(row_security.disable_sql(TABLE), params=None)
-
 
 
 class Migration(migrations.Migration):
@@ -81,5 +70,5 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('proceedings', 'month'), name='caseforecast_one_per_month')],
             },
         ),
-        migrations.RunPython(enable, disable),
+        row_security.secure_table(TABLE),
     ]

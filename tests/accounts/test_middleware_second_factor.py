@@ -62,8 +62,9 @@ def every_url(resolver=None, prefix="/", namespace=""):
 
 
 ALL_URLS = sorted(set(every_url()))
-# The API's description and its documentation page: public, like the data dictionary (no case data).
-API_DOCUMENTATION = {"api:schema", "api:docs"}
+# The API's description, its documentation page and the data dictionary: public, like the data
+# dictionary's page (no case data).
+API_DOCUMENTATION = {"api:schema", "api:docs", "api:data_dictionary-list", "api:data_dictionary-detail"}
 
 
 def test_it_finds_the_sites_url_patterns():
