@@ -126,3 +126,14 @@ def current() -> Thresholds:
 
     rows = {code: (value, unit) for code, value, unit in Threshold.objects.values_list("code", "value", "unit")}
     return from_rows(rows)
+
+
+def shipped() -> Thresholds:
+    """The thresholds the reference data ships with, read from code, not the database.
+
+    Only for describing the API (the OpenAPI schema's choices), which is generated without a request
+    and must not depend on what a database holds; every figure and flag uses ``current()``.
+    """
+    from cases.reference_data import THRESHOLDS
+
+    return from_rows({code: (Decimal(value), unit) for code, _label, value, unit, *_rest in THRESHOLDS})

@@ -330,7 +330,7 @@ REST_FRAMEWORK = {
         "cases.api.auth.VerifiedSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["cases.api.filtering.StrictFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "cases.api.pagination.ChangesCursorPagination",
     "PAGE_SIZE": 100,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],

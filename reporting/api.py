@@ -17,7 +17,8 @@ import re
 
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer, extend_schema_view
+from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import exceptions, permissions, serializers, viewsets
 from rest_framework.response import Response
 
@@ -55,6 +56,8 @@ class MetricFigureSerializer(serializers.Serializer):
     suppressed = serializers.BooleanField(help_text="Withheld by the small-number rule (shown as [c] on pages).")
 
 
+# The list's body is one object (the month, the scope and its figures), not an array of them.
+@extend_schema_serializer(many=False)
 class MetricsSerializer(serializers.Serializer):
     period = serializers.DateField(allow_null=True, help_text="The month (its first day); none when none is stored.")
     scope = ScopeSerializer()
@@ -106,6 +109,9 @@ def _period(value: str | None, today: dt.date) -> dt.date | None:
         responses=MetricsSerializer,
     )
 )
+@extend_validation_errors(["invalid"], field_name="scope", actions=["list"])
+@extend_validation_errors(["invalid"], field_name="metric", actions=["list"])
+@extend_validation_errors(["invalid"], field_name="period", actions=["list"])
 class MetricViewSet(_NoStore, viewsets.GenericViewSet):
     """Stored figures (computed nightly) of one month and scope. An LA's users see their LA, its areas and
     its teams exactly; regional analysts the region and each LA with small numbers suppressed (`value`

@@ -68,7 +68,8 @@ def test_it_serves_the_main_pages_to_an_la_user_and_a_board_member_as_the_app_ro
     csv = b"".join(client.get(pages["tracker"], {"export": "csv"}).streaming_content).decode()
     assert [line.split(",")[0] for line in csv.splitlines()[1:]] == [ours]
     sheet = load_workbook(io.BytesIO(client.get(pages["tracker"], {"export": "xlsx"}).content)).active
-    assert [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)] == [ours]
+    # Row 1 holds the protective marking, row 2 the headings.
+    assert [row[0] for row in sheet.iter_rows(min_row=3, values_only=True)] == [ours]
 
     sign_in(client, team_manager)
     assert client.get(reverse("tracker:meeting_item", args=[meeting.pk, 1])).status_code == 200

@@ -2,11 +2,12 @@
 
 The first POST with a key is carried out and, if it succeeded, its response is saved under the
 user and key (``cases.models.IdempotencyKey``). The same key again within
-``PLO_API_IDEMPOTENCY_HOURS`` gets that response back (``Idempotent-Replayed: true``) and nothing
-is written; the same key with a different request (another path or body) is refused with 422,
-as is a key that is not 1 to 200 printable ASCII characters. A failed request saves nothing, so
-the client can correct it and retry with the same key. Two requests with one key at once are
-taken one after the other (a transaction-level advisory lock).
+``PLO_API_IDEMPOTENCY_HOURS`` gets that response back, with its ``Location`` and ``ETag``
+(``Idempotent-Replayed: true``), and nothing is written; the same key with a different request
+(another path or body) is refused with 422, as is a key that is not 1 to 200 printable ASCII
+characters. A failed request saves nothing, so the client can correct it and retry with the same
+key. Two requests with one key at once are taken one after the other (a transaction-level
+advisory lock).
 """
 
 from __future__ import annotations
@@ -70,8 +71,9 @@ def replay_or_run(request: Request, run: Callable[[], Response]) -> Response:
         if saved.fingerprint != fingerprint:
             raise KeyReused
         headers = {"Idempotent-Replayed": "true"}
-        if saved.location:
-            headers["Location"] = saved.location
+        for name, value in (("Location", saved.location), ("ETag", saved.etag)):
+            if value:
+                headers[name] = value
         return Response(saved.body, status=saved.status_code, headers=headers)
     response = run()
     if status.is_success(response.status_code):
@@ -85,6 +87,7 @@ def replay_or_run(request: Request, run: Callable[[], Response]) -> Response:
             status_code=response.status_code,
             body=response.data,
             location=response.headers.get("Location", ""),
+            etag=response.headers.get("ETag", ""),
         )
     return response
 

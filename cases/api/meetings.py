@@ -21,7 +21,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_field, extend_sch
 from rest_framework import serializers
 
 from cases import models as m
-from cases import services, thresholds
+from cases import services
 from cases.api.base import ChangesFilterSet, RecordSerializer, RecordViewSet, VisibleRelatedField, changes_filterset
 from cases.api.errors import Conflict
 from cases.flags import flag_labels, worded_flags
@@ -84,7 +84,6 @@ class MeetingItemSerializer(RecordSerializer):
             "decided_at",
         )
         read_only_fields = ("meeting", "family", "position", "stage", "rag", "flags", "decided_at")
-        extra_kwargs = {"decision": {"allow_blank": False}}
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_flag_labels(self, item: m.MeetingItem) -> list[str]:
@@ -195,7 +194,7 @@ class MeetingItemViewSet(MeetingRecordViewSet):
 
     @cached_property
     def flags(self):
-        return worded_flags(thresholds.current())
+        return worded_flags(self.limits)
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "flags": self.flags}

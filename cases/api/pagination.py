@@ -12,8 +12,9 @@ from rest_framework import exceptions
 from rest_framework.pagination import CursorPagination
 
 
-class ChangesCursorPagination(CursorPagination):
-    ordering = ("updated_at", "id")
+class StrictPageSize:
+    """A ``page_size`` of 1 to 1,000 (100 if not given), or a 400 naming it; for every paged list."""
+
     page_size = 100
     page_size_query_param = "page_size"
     max_page_size = 1000
@@ -40,3 +41,7 @@ class ChangesCursorPagination(CursorPagination):
             if parameter["name"] == self.page_size_query_param:
                 parameter["schema"] = {"type": "integer", "minimum": 1, "maximum": self.max_page_size}
         return parameters
+
+
+class ChangesCursorPagination(StrictPageSize, CursorPagination):
+    ordering = ("updated_at", "id")

@@ -148,6 +148,10 @@ class HearingSerializer(RecordSerializer):
     )
     reason = _reason_field()
     orders_made = _orders_field(required=False)
+    # A reverse link: null until the listing is re-listed.
+    relisted_as = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True, help_text="The listing that replaced this one when it was re-listed."
+    )
 
     class Meta:
         model = m.Hearing
@@ -165,10 +169,7 @@ class HearingSerializer(RecordSerializer):
             "replaces",
             "relisted_as",
         )
-        read_only_fields = ("replaces", "relisted_as")
-        extra_kwargs = {
-            "relisted_as": {"help_text": "The listing that replaced this one when it was re-listed."},
-        }
+        read_only_fields = ("replaces",)
 
 
 class HearingListingSerializer(HearingSerializer):

@@ -19,17 +19,13 @@ from rest_framework.response import Response
 
 from cases import dictionary
 from cases import models as m
+from cases.api.pagination import StrictPageSize
 
 
-class CodeOrderPagination(CursorPagination):
+class CodeOrderPagination(StrictPageSize, CursorPagination):
     """Cursor pages in code order (reference rows have no time of change to page them by)."""
 
     ordering = ("code",)
-    page_size = 100
-    page_size_query_param = "page_size"
-    max_page_size = 1000
-    cursor_query_description = "The page to read: the `next` or `previous` link of the page before."
-    page_size_query_description = "Rows per page (at most 1,000; 100 if not given)."
 
 
 class IdOrderPagination(CodeOrderPagination):

@@ -12,6 +12,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from drf_standardized_errors import openapi
 from drf_standardized_errors.openapi_serializers import ClientErrorEnum
+from drf_standardized_errors.openapi_utils import get_django_filter_backends, get_filter_forms
 from rest_framework import serializers
 
 from cases.api import idempotency
@@ -59,6 +60,21 @@ RECORD_ACTIONS = frozenset({"retrieve", "create", "partial_update"})
 class AutoSchema(openapi.AutoSchema):
     def _should_add_validation_or_parse_error_response(self) -> bool:
         return self._should_add_parse_error_response() or self._should_add_validation_error_response()
+
+    def _get_extra_validation_errors(self) -> dict[str, set[str]]:
+        """Besides each filter's own codes: ``invalid`` for any filter given a value it cannot read
+        (``filtering.StrictFilterBackend``), and ``page_size`` on a paged list."""
+        extra = super()._get_extra_validation_errors()
+        if self.method != "GET":
+            return extra
+        filter_forms = get_filter_forms(self.view, get_django_filter_backends(self.get_filter_backends()))
+        for name in {name for form in filter_forms for name in form.fields}:
+            extra[name] = {*extra.get(name, ()), "invalid"}
+        paginator = self._get_paginator()
+        name = getattr(paginator, "page_size_query_param", None)
+        if name:
+            extra[name] = {"invalid"}
+        return extra
 
     def _should_add_error_response(self, responses: dict, status_code: str) -> bool:
         # The library adds error responses only for views on its own handler; ours wraps it.

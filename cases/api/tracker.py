@@ -21,18 +21,17 @@ import json
 from functools import cached_property
 from types import SimpleNamespace
 
-import django_filters
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 
 from cases import models as m
-from cases import presenters, thresholds
+from cases import presenters
 from cases.api.base import RecordViewSet
+from cases.api.filtering import ChangesSinceFilter, StrictFilterBackend
 from cases.api.pagination import ChangesCursorPagination
 from cases.filters import RAGS, STAGES, TrackerFilter
 from cases.flags import FLAGS
@@ -43,7 +42,7 @@ class TrackerApiFilter(TrackerFilter):
     """The tracker page's filters (area, team, social worker, stage, flag, weeks, status), plus
     ``updated_since``. The page's name search and sort are not offered: the list is in case-id order."""
 
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = ChangesSinceFilter(
         field_name="family__updated_at",
         lookup_expr="gte",
         label=(
@@ -75,7 +74,7 @@ def _api_filters(filters: dict) -> dict:
 TrackerApiFilter.base_filters = _api_filters(TrackerApiFilter.base_filters)
 
 
-class TrackerFilterBackend(DjangoFilterBackend):
+class TrackerFilterBackend(StrictFilterBackend):
     """Builds the page's filter with what it needs: the caller and the thresholds in force."""
 
     def get_filterset_kwargs(self, request, queryset, view):
@@ -197,10 +196,6 @@ class TrackerViewSet(RecordViewSet):
     @cached_property
     def today(self) -> dt.date:
         return timezone.localdate()
-
-    @cached_property
-    def limits(self) -> thresholds.Thresholds:
-        return thresholds.current()
 
     def base_queryset(self) -> models.QuerySet:
         return tracker.tracker_facts(user=self.request.user, today=self.today)

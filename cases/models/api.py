@@ -29,6 +29,9 @@ class IdempotencyKey(models.Model):
     status_code = models.PositiveSmallIntegerField(help_text="Status of the saved response.")
     body = models.JSONField(encoder=DjangoJSONEncoder, help_text="Body of the saved response.")
     location = models.CharField(max_length=2000, blank=True, help_text="Location header of the saved response.")
+    etag = models.CharField(
+        max_length=100, blank=True, help_text="ETag header of the saved response: the version of the record it made."
+    )
     created_at = models.DateTimeField(auto_now_add=True, help_text="When the first request was answered.")
 
     class Meta:

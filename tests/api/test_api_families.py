@@ -129,6 +129,13 @@ def test_it_answers_a_retried_post_with_the_first_answer(api):
     assert (first.status_code, again.status_code) == (201, 201)
     assert again.json() == first.json()
     assert again["Idempotent-Replayed"] == "true"
+    # The replay names the same record and version: a client can PATCH with the ETag it got back.
+    created = m.Family.objects.get(la_reference="FAM-0001")
+    assert again["Location"] == first["Location"] == f"/api/v1/families/{created.pk}/"
+    assert again["ETag"] == first["ETag"]
+    renamed = api.patch(again["Location"], {"name": "Renamed"}, format="json", HTTP_IF_MATCH=again["ETag"])
+    assert renamed.status_code == 200
+    assert api.get(again["Location"]).json()["name"] == "Renamed"
     assert m.Family.objects.filter(la_reference="FAM-0001").count() == 1
     other = api.post(
         "/api/v1/families/", family_payload(la_reference="FAM-2"), format="json", HTTP_IDEMPOTENCY_KEY="k-1"
