@@ -62,7 +62,7 @@ class TrackerFilter(django_filters.FilterSet):
         if forecast:
             self.filters["sort"].extra["choices"] = [*SORT_CHOICES, FORECAST_SORT]
         else:
-            del self.filters["band"]  # no forecast shown: nothing to filter or sort by
+            self.filters.pop("band", None)  # no forecast shown (or the API): nothing to filter by
         self.bands = tracker.weeks_bands(limits)
         self.filters["flag"].extra["choices"] = [(flag.code, flag.label) for flag in tracker.worded_flags(limits)]
         self.filters["weeks"].extra["choices"] = [(band, f"{band} weeks") for band in self.bands]

@@ -60,6 +60,24 @@ def wording(limits: Thresholds) -> dict[str, int]:
 
 
 @dataclass(frozen=True)
+class Base:
+    """What an average, share or rate is built on: its denominator in words, and the stored counts
+    ``(code, dimension)`` that add up to it. A page shows the denominator beside the figure only where
+    every one of those counts may be shown too (no count is given away through a denominator). With no
+    counts, the figure's own cases are its denominator: a rate per 10,000, whose cases it gives away itself.
+    """
+
+    words: str
+    counts: tuple[tuple[str, str], ...] = ()
+
+
+CONCLUDED = Base("applications concluded in the month", (("s31_concluded", ""),))
+OPEN = Base("open applications", (("s31_open", ""),))
+DECIDED = Base("episodes decided in the month", (("pp_decided", ""),))
+OPEN_EPISODES = Base("open episodes", (("pp_open", ""),))
+
+
+@dataclass(frozen=True)
 class Metric:
     code: str
     label: str
@@ -73,6 +91,8 @@ class Metric:
     # For a share: the count it is a share of. The share is withheld whenever that count is, since the
     # count could be worked out from the share and its denominator (secondary suppression).
     share_of: str | None = None
+    # For averages, shares and rates: what the figure is built on, shown as its denominator.
+    base: Base | None = None
 
     def worded(self, limits: Thresholds) -> Metric:
         """This metric with the thresholds its label and definition name filled in."""
@@ -121,6 +141,7 @@ METRICS: list[Metric] = [
         "Mean of (conclusion date - issue date) / 7 over applications concluded in the month.",
         cases=Cases.DENOMINATOR,
         higher_is_better=False,
+        base=CONCLUDED,
     ),
     Metric(
         "s31_duration_median",
@@ -129,6 +150,7 @@ METRICS: list[Metric] = [
         "Median of (conclusion date - issue date) / 7 over applications concluded in the month.",
         cases=Cases.DENOMINATOR,
         higher_is_better=False,
+        base=CONCLUDED,
     ),
     Metric(
         "s31_duration_band",
@@ -146,6 +168,7 @@ METRICS: list[Metric] = [
         "Share of applications concluded in the month whose duration was {s31_limit_days} days or fewer.",
         cases=Cases.DENOMINATOR,
         higher_is_better=True,
+        base=CONCLUDED,
     ),
     Metric(
         "s31_open",
@@ -160,6 +183,7 @@ METRICS: list[Metric] = [
         "Mean of (month's last day - issue date) / 7 over open applications.",
         cases=Cases.DENOMINATOR,
         higher_is_better=False,
+        base=OPEN,
     ),
     Metric(
         "s31_past_limit",
@@ -203,6 +227,7 @@ METRICS: list[Metric] = [
         cases=Cases.DENOMINATOR,
         share_of="s31_timetabled_beyond",
         higher_is_better=False,
+        base=OPEN,
     ),
     Metric(
         "s31_extensions",
@@ -219,6 +244,7 @@ METRICS: list[Metric] = [
         "the day) are not counted; they are reported separately with their reasons.",
         cases=Cases.DENOMINATOR,
         higher_is_better=False,
+        base=CONCLUDED,
     ),
     Metric(
         "hearings_adjourned",
@@ -243,6 +269,7 @@ METRICS: list[Metric] = [
         "Applications issued in the 12 months ending on the month's last day, divided by the child population "
         "aged 0-17 (latest year on or before the month), times 10,000.",
         cases=Cases.NUMERATOR,
+        base=Base("applications issued in the 12 months"),
     ),
     Metric(
         "s31_children_12m",
@@ -271,6 +298,7 @@ METRICS: list[Metric] = [
         "Mean of (step decision date - start date) / 7 over episodes decided in the month.",
         cases=Cases.DENOMINATOR,
         higher_is_better=False,
+        base=DECIDED,
     ),
     Metric(
         "pp_duration_median",
@@ -279,6 +307,7 @@ METRICS: list[Metric] = [
         "Median of (step decision date - start date) / 7 over episodes decided in the month.",
         cases=Cases.DENOMINATOR,
         higher_is_better=False,
+        base=DECIDED,
     ),
     Metric(
         "pp_over_threshold_share",
@@ -288,6 +317,7 @@ METRICS: list[Metric] = [
         "({pp_threshold_weeks} weeks).",
         cases=Cases.DENOMINATOR,
         higher_is_better=False,
+        base=DECIDED,
     ),
     Metric(
         "pp_open",
@@ -302,6 +332,7 @@ METRICS: list[Metric] = [
         "Mean of (month's last day - start date) / 7 over open episodes.",
         cases=Cases.DENOMINATOR,
         higher_is_better=False,
+        base=OPEN_EPISODES,
     ),
     Metric(
         "pp_open_over_threshold",
@@ -318,6 +349,7 @@ METRICS: list[Metric] = [
         "Among episodes with a step decision in the month: stepped down / (stepped down + issued). "
         "Episodes ending otherwise are not in the rate.",
         cases=Cases.DENOMINATOR,
+        base=Base("episodes stepped down or issued", (("pp_decided", "step_down"), ("pp_decided", "issue"))),
     ),
     Metric(
         "pp_repeat_open",

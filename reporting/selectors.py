@@ -21,7 +21,7 @@ import datetime as dt
 from collections import defaultdict, deque
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
 
 from django.conf import settings
@@ -523,18 +523,28 @@ def sees_exact_figures(user, scope: Scope) -> bool:
     return permissions.is_own_la_scope(user, scope_type=scope.type, local_authority_id=scope.local_authority_id)
 
 
-def latest_period(today: dt.date) -> tuple[dt.date, str] | tuple[None, None]:
-    """The latest complete month with stored figures, and a version naming the run that wrote them."""
-    row = (
+def _snapshots(today: dt.date):
+    return (
         PeriodSnapshot.objects.filter(period__lt=month_start(today))
         .order_by("-period")
         .values_list("period", "run_id", "run__started_at")
-        .first()
     )
-    if not row:
-        return None, None
+
+
+def _versioned(row) -> tuple[dt.date, str]:
     period, run_id, started = row
     return period, f"{run_id}-{started.timestamp():.6f}"
+
+
+def latest_period(today: dt.date) -> tuple[dt.date, str] | tuple[None, None]:
+    """The latest complete month with stored figures, and a version naming the run that wrote them."""
+    row = _snapshots(today).first()
+    return _versioned(row) if row else (None, None)
+
+
+def periods(today: dt.date) -> list[tuple[dt.date, str]]:
+    """Every complete month with stored figures, latest first, each with the version of its run."""
+    return [_versioned(row) for row in _snapshots(today)]
 
 
 @dataclass
@@ -547,6 +557,12 @@ class Headline:
     # The national figure for England (``Comparators.national``), and every comparator for the metric.
     national: m.NationalComparator | None = None
     comparators: list[m.NationalComparator] = field(default_factory=list)
+    # The same figure of each other LA of the region, by name (for an LA's own figures).
+    other_las: list[tuple[str, Shown]] = field(default_factory=list)
+    # What the figure is built on, in words ("based on 40 applications concluded in the month"), or "".
+    base: str = ""
+    # Whether the region's figure is a comparison (not for the region itself).
+    compare_region: bool = True
 
     def format(self, value: Shown) -> str:
         if value is SUPPRESSED:
@@ -557,14 +573,22 @@ class Headline:
         number = f"{value:,.0f}" if unit == catalogue.Unit.COUNT else f"{value:,.1f}"
         return {catalogue.Unit.PERCENT: f"{number}%", catalogue.Unit.WEEKS: f"{number} weeks"}.get(unit, number)
 
+    def rounded(self, value: Decimal) -> Decimal:
+        """The value as the page shows it: whole counts, one decimal place for everything else."""
+        places = Decimal(1) if self.metric.unit == catalogue.Unit.COUNT else Decimal("0.1")
+        return Decimal(value).quantize(places, rounding=ROUND_HALF_UP)
+
     def change(self, other: Shown) -> str:
-        """Difference from another figure in words (never colour alone): 'up 2.1', 'down 0.4', 'same'."""
+        """Difference from another figure in words (never colour alone): 'higher by 2.1, worse', 'no change'.
+
+        Worked out on the figures as shown, so two figures that read the same are 'no change', never
+        'higher by 0.0'."""
         # Nothing against a suppressed figure: the difference would give it away.
         if self.value is None or other is None or SUPPRESSED in (self.value, other):
             return ""
-        difference = self.value - other
+        difference = self.rounded(self.value) - self.rounded(other)
         if difference == 0:
-            return "same"
+            return "no change"
         amount = f"{abs(difference):,.0f}" if self.metric.unit == catalogue.Unit.COUNT else f"{abs(difference):,.1f}"
         better = ""
         if self.metric.higher_is_better is not None:
@@ -585,7 +609,8 @@ class Headline:
         rows = [
             ("Last month", self.last_month),
             ("Same month last year", self.last_year),
-            ("Region", self.region),
+            *self.other_las,
+            *([("Region", self.region)] if self.compare_region else []),
         ]
         result = [(label, self.format(value), self.change(value)) for label, value in rows]
         if self.national is not None:
@@ -612,6 +637,9 @@ class DashboardData:
     region_series: dict[str, list[Shown]]
     drivers: list[tuple[str, Decimal]]
     threshold: int
+    # For the region: each headline figure for every LA side by side, then the region's (as shown).
+    las: list[str] = field(default_factory=list)
+    side_by_side: list[tuple[Headline, list[str]]] = field(default_factory=list)
 
     @property
     def has_comparators(self) -> bool:
@@ -621,6 +649,8 @@ class DashboardData:
     def suppressed(self) -> bool:
         """Whether any figure on the page is suppressed (the page then explains [c])."""
         shown = [value for h in self.headlines for value in (h.value, h.last_month, h.last_year, h.region)]
+        shown += [value for h in self.headlines for _, value in h.other_las]
+        shown += [text for _, row in self.side_by_side for text in row if text == SUPPRESSED_TEXT]
         shown += [value for values in (*self.series.values(), *self.region_series.values()) for value in values]
         return SUPPRESSED in shown
 
@@ -640,10 +670,10 @@ def dashboard_data(*, scope: Scope, period: dt.date, exact: bool, limits: Thresh
     figures = region
     if scope.type not in (ScopeType.REGION, ScopeType.LA):
         # An area or a team: seen by its own LA's staff only, exactly (``can_see_aggregates``).
-        metrics = sorted(set(HEADLINES) | set(TRENDS))
+        metrics = sorted(set(HEADLINES) | set(TRENDS) | {code for code, _ in _base_counts()})
         scope_rows = MetricValue.objects.filter(
             scope_type=scope.type, scope_id=scope.id, period__gte=first, period__lte=period
-        ).filter(Q(metric__in=metrics, dimension="") | Q(metric=DRIVERS))
+        ).filter(Q(metric__in=metrics) | Q(metric=DRIVERS))
         figures = _read(scope_rows, threshold=threshold, exact=own)
     # Days lost are summed, not counted or averaged: the small-number rule does not apply to them.
     driver_days: dict[str, Decimal] = defaultdict(Decimal)
@@ -658,21 +688,32 @@ def dashboard_data(*, scope: Scope, period: dt.date, exact: bool, limits: Thresh
     def region_figure(code: str, month: dt.date) -> Shown:
         return region.shown(code, ScopeType.REGION, None, month)
 
+    local_authorities = list(m.LocalAuthority.objects.order_by("name").values_list("pk", "short_name"))
+    others = [(pk, name) for pk, name in local_authorities if scope.type == ScopeType.LA and pk != scope.id]
     headlines = []
     for code in HEADLINES:
         if code == "s31_application_rate" and scope.type in (ScopeType.AREA, ScopeType.TEAM):
             continue  # population is known per LA only
+        value = scope_figure(code, period)
         headlines.append(
             Headline(
                 metric=catalogue.get(code).worded(limits),
-                value=scope_figure(code, period),
+                value=value,
                 last_month=scope_figure(code, add_months(period, -1)),
                 last_year=scope_figure(code, add_months(period, -12)),
                 region=region_figure(code, period),
                 national=reference.national(code),
                 comparators=reference.for_metric(code),
+                other_las=[(name, region.shown(code, ScopeType.LA, pk, period)) for pk, name in others],
+                base=based_on(figures, code, scope.type, scope.id, period, value),
+                compare_region=scope.type != ScopeType.REGION,
             )
         )
+    side_by_side = []
+    if scope.type == ScopeType.REGION:
+        for headline in headlines:
+            cells = [region.shown(headline.metric.code, ScopeType.LA, pk, period) for pk, _ in local_authorities]
+            side_by_side.append((headline, [headline.format(cell) for cell in [*cells, headline.value]]))
     labels = dict(m.DelayDriver.objects.values_list("code", "label"))
     drivers = sorted(((labels.get(code, code), days) for code, days in driver_days.items()), key=lambda x: -x[1])
     return DashboardData(
@@ -684,7 +725,34 @@ def dashboard_data(*, scope: Scope, period: dt.date, exact: bool, limits: Thresh
         region_series={code: [region_figure(code, month) for month in months] for code in TRENDS},
         drivers=drivers,
         threshold=threshold,
+        las=[name for _, name in local_authorities] if side_by_side else [],
+        side_by_side=side_by_side,
     )
+
+
+def _base_counts() -> set[tuple[str, str]]:
+    """Every stored count a headline figure is built on (``catalogue.Base``)."""
+    return {count for code in HEADLINES if (base := catalogue.get(code).base) for count in base.counts}
+
+
+def based_on(figures: Figures, code: str, scope_type: str, scope_id: int | None, period: dt.date, value: Shown) -> str:
+    """The denominator of a shown average, share or rate in words: "based on 40 applications concluded
+    in the month". Nothing when the figure is not shown, or when a count it is built on is withheld: the
+    denominator would give that count away (the same disclosure control as every figure)."""
+    base = catalogue.get(code).base
+    if base is None or value is None or value is SUPPRESSED:
+        return ""
+    if not base.counts:
+        # A rate per 10,000: its own cases (the numerator) and the population it is a rate of.
+        numerator, population = figures.fractions.get((code, scope_type, scope_id, "", period), (None, None))
+        if numerator is None:
+            return ""
+        words = f"based on {numerator:,.0f} {base.words}"
+        return f"{words}, in a child population of {population:,.0f}" if population else words
+    counts = [figures.shown(count, scope_type, scope_id, period, dimension) for count, dimension in base.counts]
+    if any(count is SUPPRESSED or count is None for count in counts):
+        return ""
+    return f"based on {sum(counts):,.0f} {base.words}"
 
 
 # ---------------------------------------------------------------------------

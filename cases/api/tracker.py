@@ -61,9 +61,10 @@ class TrackerApiFilter(TrackerFilter):
 
 
 def _api_filters(filters: dict) -> dict:
-    """The page's filters for the API: without its name search and sort, with labels and the flag choices
+    """The page's filters for the API: without its name search, sort and forecast band, with labels and the flag choices
     for the schema. Copies: the page's own filter objects are left as they are."""
-    filters = {name: copy.deepcopy(value) for name, value in filters.items() if name not in ("q", "sort")}
+    # The forecast band is the page's only while a forecast is shown; the API has no forecast yet.
+    filters = {name: copy.deepcopy(value) for name, value in filters.items() if name not in ("q", "sort", "band")}
     # The page sets the flag choices per request, from the thresholds in force; the codes do not change.
     filters["flag"].extra["choices"] = [(flag.code, flag.code) for flag in FLAGS]
     for name, label in (("area", "Area id"), ("team", "Team id"), ("social_worker", "Social worker (user) id")):

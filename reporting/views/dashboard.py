@@ -20,10 +20,13 @@ from cases.permissions import SEE_DASHBOARD, requires
 from cases.thresholds import Thresholds
 from reporting import catalogue, charts
 from reporting.forecast import display
-from reporting.selectors import dashboard_data, latest_period, scopes_for, sees_exact_figures
+from reporting.selectors import dashboard_data, periods, scopes_for, sees_exact_figures
 
 MONTH = "%b %Y"
 CACHE_SECONDS = 6 * 60 * 60
+# Part of the cache key: raise it when what is cached changes shape, so no page is built from an
+# older release's cached figures.
+CACHE_VERSION = 2
 
 
 def _charts(data, limits: Thresholds) -> dict[str, charts.Chart]:
@@ -91,15 +94,22 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     scope = next((s for s in scopes if s.key == wanted), None) if wanted else scopes[0]
     if scope is None:
         raise Http404  # not a scope this user may see
-    period, version = latest_period(timezone.localdate())
-    context = {"scopes": scopes, "scope": scope, "period": period}
+    months = periods(timezone.localdate())
+    # The latest month by default; an earlier one from the month picker (a month not offered is not found).
+    wanted_month = request.GET.get("period", "")
+    chosen = next((m for m in months if f"{m[0]:%Y-%m}" == wanted_month), None) if wanted_month else None
+    if wanted_month and chosen is None:
+        raise Http404
+    period, version = chosen or (months[0] if months else (None, None))
+    context = {"scopes": scopes, "scope": scope, "period": period, "periods": [month for month, _ in months]}
     if period is not None:
         exact = sees_exact_figures(user, scope)
         limits = thresholds.current()
         # Figures change only when a metrics run replaces the month: cache per scope, month and run, and
         # apart for exact and suppressed viewers; labels follow the thresholds, so they are in the key too.
         wording = "-".join(str(value) for value in dataclasses.astuple(limits))
-        key = f"dashboard:{scope.key}:{'exact' if exact else 'suppressed'}:{period:%Y-%m}:{version}:{wording}"
+        viewer = "exact" if exact else "suppressed"
+        key = f"dashboard:v{CACHE_VERSION}:{scope.key}:{viewer}:{period:%Y-%m}:{version}:{wording}"
         cached = cache.get(key)
         if cached is None:
             data = dashboard_data(scope=scope, period=period, exact=exact, limits=limits)

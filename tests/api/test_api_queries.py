@@ -92,3 +92,9 @@ def test_it_describes_the_page_size_error_and_one_object_for_a_months_figures():
     assert {"FamiliesListPageSizeErrorComponent", "FamiliesListUpdatedSinceErrorComponent"} <= names
     ok = described["paths"]["/api/v1/metrics/"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
     assert ok == {"$ref": "#/components/schemas/Metrics"}
+
+
+def test_it_offers_no_forecast_band_on_the_tracker_while_the_api_has_no_forecast(api):
+    parameters = schema()["paths"]["/api/v1/tracker/"]["get"]["parameters"]
+    assert "band" not in [parameter["name"] for parameter in parameters]
+    assert api.get("/api/v1/tracker/").status_code == 200

@@ -175,10 +175,17 @@ def read_dashboard(client, scope_key: str, scope_name: str, month: dt.date, show
         record(shown, "the dashboard", (code, "", scope_name, month), bare(html.unescape(value)))
         for label, text in re.findall(r"<dt>([^<]*):</dt> <dd>([^<]*)", card):
             where = {"Last month": (scope_name, last_month_), "Same month last year": (scope_name, last_year)}.get(
-                label, ("Region", month) if label == "Region" else None
+                label, (label, month) if label in SCOPES else None
             )
             if where:
                 record(shown, "the dashboard", (code, "", *where), bare(html.unescape(text)))
+        # The denominator a figure is said to be built on is that count's figure ("Based on 13 applications ...").
+        base = re.search(r'app-metric__base">Based on ([\d,]+) ', card)
+        counts = catalogue.get(code).base.counts if base else ()
+        if len(counts) == 1:
+            (count, dimension), number = counts[0], base.group(1).replace(",", "")
+            record(shown, "a denominator on the dashboard", (count, dimension, scope_name, month), number)
+    read_side_by_side(content, month, shown)
     # Each download's columns after the month, by their headings: the scope's series, and the region's.
     labels = {metric.worded(thresholds.current()).label: metric.code for metric in catalogue.METRICS}
     series = {"Open": "s31_open", "At risk": "s31_at_risk"}
@@ -341,6 +348,22 @@ def derive(shown: Shown, known: dict | None = None) -> dict[tuple, tuple[Decimal
             elif rate and top is not None and bottom is None:
                 learn(denominator, (top * 100 / rate).quantize(Decimal(1)), f"{numerator} over {share}")
     return {key: how for key, how in derived.items() if key not in (known or {})}
+
+
+def read_side_by_side(content: str, month: dt.date, shown: Shown) -> None:
+    """The four LAs side by side (the region's page): every cell, by its column's name."""
+    if 'id="side-by-side"' not in content:
+        return
+    start = content.index('id="side-by-side"')
+    table = content[start : content.index("</table>", start)]
+    names = [html.unescape(name) for name in re.findall(r'header--numeric">([^<]*)</th>', table)]
+    rows = re.findall(r'data-figure="([^"]+)">(.*?)</tr>', table, flags=re.S)
+    assert names[-1] == "Region", "the side-by-side table was not read"
+    assert len(rows) > 10, "the side-by-side table was not read"
+    for code, row in rows:
+        cells = re.findall(r'cell--numeric">([^<]*)</td>', row)
+        for name, cell in zip(names, cells, strict=True):
+            record(shown, "the side-by-side table", (code, "", name, month), bare(html.unescape(cell)))
 
 
 def own_figures(la, name: str, shown: Shown) -> dict:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -119,8 +120,9 @@ def test_it_pins_the_dashboard_queries_whatever_the_number_of_cases(client, chai
     with CaptureQueriesContext(connection) as many:
         client.get(reverse("dashboard"))
     # Two of them the signed-in user's authenticator app (django-otp) and the LA set for the
-    # transaction (row-level security); one the current forecast model (none here: not shown).
-    assert len(many) == len(few) <= 14
+    # transaction (row-level security); one the current forecast model (none here: not shown); one the
+    # LAs' names (the other LAs compared with).
+    assert len(many) == len(few) <= 15
 
 
 @pytest.fixture
@@ -266,3 +268,124 @@ def test_it_says_no_data_where_nothing_was_recorded(client, analyst):
     content = response.content.decode()
     assert "[c]" not in content
     assert 'id="suppression-note"' not in content
+
+
+# -- comparisons with the other LAs, denominators, "no change", the month picker, the four LAs ----------
+
+
+@pytest.fixture
+def four_las(figures):
+    """On top of ``figures`` (Essex 190 and 176 days, Suffolk 363, 300 and 330 days): six Thurrock
+    applications concluded last month after 200 days each (28.6 weeks)."""
+    thurrock = f.la("883")
+    for _ in range(6):
+        concluded(thurrock, f.team_of(thurrock), 200)
+    compute()
+    return thurrock
+
+
+def test_it_compares_an_la_with_each_other_la_of_the_region(client, chair, four_las):
+    sign_in(client, chair)
+    duration = headline(client.get(reverse("dashboard")), "s31_duration_mean")
+    comparisons = {label: (value, change) for label, value, change in duration.comparisons}
+    # Essex 26.1 weeks against: Southend none; Suffolk's 3 applications too few to show outside it;
+    # Thurrock 200 / 7 = 28.6 weeks (26.1 - 28.6 = 2.5 lower); the region (366 + 993 + 1200) / 11 / 7 = 33.2.
+    assert comparisons["Southend-on-Sea"] == ("no data", "")
+    assert comparisons["Suffolk"] == ("[c]", "")
+    assert comparisons["Thurrock"] == ("28.6 weeks", "lower by 2.5, better")
+    assert comparisons["Region"] == ("33.2 weeks", "lower by 7.1, better")
+    assert "Essex" not in comparisons
+
+
+def test_it_shows_what_each_average_and_share_is_built_on(client, chair, analyst, four_las):
+    sign_in(client, chair)
+    response = client.get(reverse("dashboard"))
+    assert headline(response, "s31_duration_mean").base == "based on 2 applications concluded in the month"
+    # 1 of Essex's 2 within 182 days (176): 50.0%, of 2.
+    within = headline(response, "s31_within_26_share")
+    assert (within.display, within.base) == ("50.0%", "based on 2 applications concluded in the month")
+    assert headline(response, "s31_concluded").base == ""  # a count is its own denominator
+    assert "Based on 2 applications concluded in the month" in response.content.decode()
+    sign_in(client, analyst)
+    response = client.get(reverse("dashboard"))
+    # The region's count of concluded applications is withheld (secondary suppression), so its average
+    # shows without the denominator that would give the count away.
+    assert headline(response, "s31_concluded").display == "[c]"
+    region = headline(response, "s31_duration_mean")
+    assert (region.display, region.base) == ("33.2 weeks", "")
+
+
+def test_it_withholds_a_denominator_whose_count_is_withheld(la_a):
+    from reporting import selectors
+
+    month = last_month()
+    key = ("s31_concluded", "la", la_a.pk, "", month)
+    figures = selectors.Figures(
+        values={key: Decimal(7), ("s31_duration_mean", "la", la_a.pk, "", month): Decimal("30.0")},
+        cases={},
+        threshold=5,
+    )
+    figures.__dict__["withheld"] = frozenset()
+    assert selectors.based_on(figures, "s31_duration_mean", "la", la_a.pk, month, Decimal("30.0")) == (
+        "based on 7 applications concluded in the month"
+    )
+    # Withheld by secondary suppression: the average may show, its denominator would give the count away.
+    figures.__dict__["withheld"] = frozenset({key})
+    assert selectors.based_on(figures, "s31_duration_mean", "la", la_a.pk, month, Decimal("30.0")) == ""
+
+
+def test_it_says_no_change_when_two_figures_read_the_same():
+    from reporting import catalogue, selectors
+
+    mean = selectors.Headline(
+        metric=catalogue.get("s31_duration_mean"), value=Decimal("26.14"), last_month=None, last_year=None, region=None
+    )
+    assert mean.change(Decimal("26.11")) == "no change"  # both read 26.1 weeks
+    assert mean.change(Decimal("26.16")) == "lower by 0.1, better"  # 26.1 against 26.2
+    count = selectors.Headline(
+        metric=catalogue.get("s31_open"), value=Decimal(12), last_month=None, last_year=None, region=None
+    )
+    assert count.change(Decimal(12)) == "no change"
+    assert count.change(Decimal(9)) == "higher by 3"  # open cases: neither better nor worse
+
+
+def test_it_shows_an_earlier_month_from_the_month_picker(client, chair, la_a, figures):
+    earlier = metrics.add_months(last_month(), -1)
+    end = earlier.replace(day=10)
+    family = f.FamilyFactory(local_authority=la_a, team=figures["mid"])
+    p = f.ProceedingsFactory(family=family, issue_date=end - dt.timedelta(days=140), concluded_date=end)
+    f.ChildProceedingsFactory(proceedings=p)
+    compute()
+    sign_in(client, chair)
+    latest = client.get(reverse("dashboard"))
+    assert latest.context["period"] == last_month()
+    assert latest.context["periods"][:2] == [last_month(), earlier]
+    response = client.get(reverse("dashboard"), {"period": f"{earlier:%Y-%m}"})
+    assert response.context["period"] == earlier
+    assert headline(response, "s31_duration_mean").display == "20.0 weeks"  # 140 / 7
+    content = response.content.decode()
+    assert f'<option value="{earlier:%Y-%m}" selected>' in content
+    assert f"period={earlier:%Y-%m}&amp;csv=duration" in content
+    csv = client.get(reverse("dashboard"), {"period": f"{earlier:%Y-%m}", "csv": "duration"}).content.decode()
+    assert csv.splitlines()[-1].startswith(f"{earlier:%b %Y},20,")
+    assert client.get(reverse("dashboard"), {"period": "2001-01"}).status_code == 404
+    assert client.get(reverse("dashboard"), {"period": "nonsense"}).status_code == 404
+
+
+def test_it_gives_analysts_the_four_las_side_by_side_suppressed(client, analyst, chair, four_las):
+    sign_in(client, analyst)
+    response = client.get(reverse("dashboard"))
+    data = response.context["data"]
+    assert data.las == ["Essex", "Southend-on-Sea", "Suffolk", "Thurrock"]
+    rows = {h.metric.code: cells for h, cells in data.side_by_side}
+    # Essex's 2 and Suffolk's 3 are too few to show outside them; Southend has none.
+    assert rows["s31_duration_mean"] == ["[c]", "no data", "[c]", "28.6 weeks", "33.2 weeks"]
+    # The region is not compared with itself.
+    labels = [label for label, _, _ in headline(response, "s31_duration_mean").comparisons]
+    assert labels == ["Last month", "Same month last year", "National (England)"]
+    content = response.content.decode()
+    assert 'id="side-by-side"' in content
+    assert "26.1 weeks" not in content  # Essex's exact figure
+    # An LA's own staff get their comparisons in the headlines, not the region's table.
+    sign_in(client, chair)
+    assert client.get(reverse("dashboard")).context["data"].side_by_side == []
