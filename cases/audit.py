@@ -33,7 +33,10 @@ VIEW, EXPORT, PRINT, API = ReadKind.VIEW, ReadKind.EXPORT, ReadKind.PRINT, ReadK
 # Plain names of the routes that are audited, for the access log. Others show their URL name.
 ROUTE_LABELS = {
     "cases:list": "Case list",
+    "tasks:list": "My tasks",
     "cases:detail": "Case page",
+    "cases:new": "Open a new case: possible duplicates",
+    "cases:reopen": "Reopen for a repeat episode",
     "cases:milestone_new": "Milestone form",
     "cases:milestone_edit": "Milestone form",
     "tracker:list": "Tracker",

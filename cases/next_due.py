@@ -60,6 +60,22 @@ ACTION = _Kind("next_action_due", "Meeting action", "The earliest open tracker m
 EXTENDED = "The time limit, extended by the court"
 
 
+def due_item(
+    label: str, date: dt.date, *, today: dt.date, detail: str = "", window_start: dt.date | None = None
+) -> DueItem:
+    """One item due on ``date``: overdue once ``today`` is past it (due today is not yet overdue)."""
+    return DueItem(label, date, date < today, detail, window_start)
+
+
+def action_item(action, *, today: dt.date) -> DueItem:
+    """One open meeting action as an item, with what must be done as its detail.
+
+    A case's items name only its earliest open action (the ``next_action_due`` fact); My tasks lists
+    each open action on its own, from its own due date, with the same rule.
+    """
+    return due_item(ACTION.label, action.due_date, today=today, detail=action.description)
+
+
 def due_items(row, *, today: dt.date, next_hearing: dt.date | None = None) -> list[DueItem]:
     """Everything due on a case, earliest first (ties in PLO order), from its stored facts.
 
@@ -70,7 +86,7 @@ def due_items(row, *, today: dt.date, next_hearing: dt.date | None = None) -> li
 
     def add(order: int, label: str, date: dt.date | None, detail: str, window_start: dt.date | None = None):
         if date is not None:
-            items.append((date, order, DueItem(label, date, date < today, detail, window_start)))
+            items.append((date, order, due_item(label, date, today=today, detail=detail, window_start=window_start)))
 
     for order, kind in enumerate(KINDS):
         detail = kind.detail

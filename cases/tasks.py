@@ -47,3 +47,20 @@ def purge_read_audit() -> int:
         removed = audit.purge()
     logger.info("Removed %d read audit records past the retention period", removed)
     return removed
+
+
+@shared_task(name="cases.send_task_reminders", **NIGHTLY)
+def send_task_reminders() -> dict[str, int]:
+    """Daily: each user's one email of what is overdue or due soon (My tasks); safe to run twice a day.
+
+    Each person's reminder is read in a transaction showing their own LA's rows only.
+    """
+    from django.utils import timezone
+
+    from cases.services import reminders
+
+    summary = reminders.send_task_reminders(today=timezone.localdate())
+    logger.info(
+        "Task reminders: %d sent, %d with nothing due, %d failed", summary.sent, summary.nothing_due, summary.failed
+    )
+    return {"sent": summary.sent, "nothing_due": summary.nothing_due, "failed": summary.failed}

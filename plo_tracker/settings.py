@@ -245,6 +245,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "cases.purge_read_audit",
         "schedule": crontab(hour=3, minute=15),
     },
+    # Each user's one email of what is overdue or due in the next PLO_REMINDER_DAYS days (My tasks);
+    # after the night's tracker facts check, before the working day. At most one a day per user.
+    "daily-task-reminders": {
+        "task": "cases.send_task_reminders",
+        "schedule": crontab(hour=6, minute=30),
+    },
     # Runs on the first weekdays; the task builds last month's pack on the first working day only,
     # after that night's metrics.
     "monthly-board-pack": {
@@ -419,3 +425,10 @@ PLO_RETENTION_YEARS = env_int("PLO_RETENTION_YEARS", default=6, minimum=1, maxim
 # How long the read audit (who looked at which children's records) is kept, in days: about six
 # years by default. Older rows are removed nightly (cases.purge_read_audit, manage.py purge_read_audit).
 PLO_AUDIT_RETENTION_DAYS = env_int("PLO_AUDIT_RETENTION_DAYS", default=6 * 365, minimum=1)
+# Task reminders (My tasks): the daily email lists items overdue or due within this many days.
+PLO_REMINDER_DAYS = env_int("PLO_REMINDER_DAYS", default=7, minimum=0, maximum=365)
+# The address people reach the service at, for the links in emails sent with no request to take
+# it from (the task reminders), e.g. https://plo-tracker.example.gov.uk. No trailing slash.
+PLO_SITE_URL = env_str("PLO_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+if not PLO_SITE_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured("PLO_SITE_URL must be the service's address, starting with https:// (or http://).")

@@ -1,12 +1,19 @@
 """Shared fixtures. Tests run against real PostgreSQL and real Redis.
 
 Personas (as in the style guide): two users of LA A (Essex; read-write and read-only), one user
-of LA B (Suffolk) and a board member with no LA.
+of LA B (Suffolk) and a board member with no LA. ``smtp_inbox`` is a real local SMTP server
+(aiosmtpd) that Django's SMTP backend sends to, for the password reset and reminder emails.
 """
 
 from __future__ import annotations
 
+import email
+import socket
+from email import policy
+from email.message import EmailMessage
+
 import pytest
+from aiosmtpd.controller import Controller
 
 from cases.constants import Role
 from tests import factories as f
@@ -123,3 +130,40 @@ def as_app_role(db, database_roles):
 def as_maintenance_role(db, database_roles):
     """The test's database work runs as the maintenance role from here on (SET ROLE)."""
     yield from _run_as(database_roles.MAINTENANCE_ROLE)
+
+
+class Inbox:
+    """Collects what the SMTP server is sent, parsed as email messages."""
+
+    def __init__(self):
+        self.messages: list[EmailMessage] = []
+        self.recipients: list[list[str]] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.recipients.append(list(envelope.rcpt_tos))
+        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
+        return "250 Message accepted for delivery"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_inbox(settings):
+    """A real SMTP server (aiosmtpd) on a free local port, with Django's SMTP backend pointed at it."""
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = controller.port
+    settings.EMAIL_HOST_USER = ""
+    settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = False
+    try:
+        yield inbox
+    finally:
+        controller.stop()

@@ -195,5 +195,5 @@ class MeetingActionFactory(DjangoModelFactory):
     family = factory.SelfAttribute("item.family")
     local_authority = factory.SelfAttribute("item.local_authority")
     description = "Book the viability assessment of the maternal aunt."
-    owner = "Allocated social worker"
+    owner = factory.LazyAttribute(lambda o: UserFactory(local_authority=o.item.local_authority))
     due_date = dt.date(2025, 6, 16)

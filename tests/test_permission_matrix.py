@@ -58,13 +58,17 @@ PAGES = {
     "cases:detail": (SEE, True),
     "cases:milestone_new": (WRITE, True),
     "cases:milestone_edit": (WRITE, True),
+    "cases:reopen": (WRITE, True),
     "tracker:list": (SEE, False),
+    "tasks:list": (SEE, False),
+    "tasks:reminders": (SEE, False),
     "tracker:meetings": (SEE, False),
     "tracker:meeting_new": (RUN, False),
     "tracker:meeting": (SEE, True),
     "tracker:meeting_close": (RUN, True),
     "tracker:meeting_print": (SEE, True),
     "tracker:meeting_item": (RUN, True),  # recording a case at the meeting
+    "tracker:meeting_agenda": (RUN, True),  # choosing the agenda and attendees
     "service_accounts": (SERVICE_ACCOUNTS, False),
     "service_account_new": (SERVICE_ACCOUNTS, False),
     "service_account": (SERVICE_ACCOUNTS, True),
@@ -125,7 +129,13 @@ def records(la_a, social_worker):
     pack.file.save("2026-03-matrix.pdf", ContentFile(b"%PDF-1.7"), save=False)
     pack.save()
     account = f.UserFactory(username="svc-881-sync", role=c.Role.API_WRITE, local_authority=la_a, team=None)
+    # A closed family (stepped down), which may be reopened for a repeat episode.
+    closed = f.FamilyFactory(local_authority=la_a, social_worker=social_worker)
+    f.EpisodeFactory(
+        family=closed, gateway_meeting_date=D(2025, 1, 6), step_decision_date=D(2025, 4, 1), outcome="step_down"
+    )
     return {
+        "cases:reopen": {"case_id": closed.pk},
         **{name: {"pk": account.pk} for name in ACCOUNT_PAGES},
         "cases:detail": {"case_id": family.pk},
         "cases:milestone_new": {"case_id": family.pk, "kind": "delay"},
@@ -134,6 +144,7 @@ def records(la_a, social_worker):
         "tracker:meeting_close": {"meeting_id": meeting.pk},
         "tracker:meeting_print": {"meeting_id": meeting.pk},
         "tracker:meeting_item": {"meeting_id": meeting.pk, "position": item.position},
+        "tracker:meeting_agenda": {"meeting_id": meeting.pk},
         "board_packs:download": {"pk": pack.pk},
     }
 

@@ -61,6 +61,7 @@ def records_of_la_a(la_a, social_worker):
     action = f.MeetingActionFactory(
         item=f.MeetingItemFactory(meeting=f.TrackerMeetingFactory(local_authority=la_a), family=records["family"])
     )
+    m.MeetingAttendee.objects.create(meeting=action.item.meeting, local_authority=la_a, name="Lee Adams")
     m.ReadAudit.objects.create(
         kind="view",
         user_id=social_worker.pk,

@@ -54,6 +54,9 @@ def test_it_passes_the_deployment_checks_with_production_variables(valid_databas
         ("PLO_RETENTION_YEARS", "six"),
         ("PLO_RETENTION_YEARS", "0"),
         ("PLO_RETENTION_YEARS", "101"),
+        ("PLO_REMINDER_DAYS", "a week"),
+        ("PLO_REMINDER_DAYS", "366"),
+        ("PLO_SITE_URL", "plo-tracker.example.gov.uk"),
     ],
 )
 def test_it_refuses_to_start_with_a_malformed_variable(valid_database_url, variable, value):

@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers
 
+from cases import constants as c
 from cases import models as m
 from cases import services
 from cases.api.base import ChangesFilterSet, RecordSerializer, RecordViewSet, VisibleRelatedField, changes_filterset
@@ -101,6 +102,14 @@ class MeetingActionSerializer(RecordSerializer):
         queryset=m.MeetingItem.objects.all(),
         help_text="The agenda item (a case at a meeting) that agrees the action. Set when it is created.",
     )
+    owner = VisibleRelatedField(
+        queryset=m.User.objects.filter(is_active=True).exclude(role__in=c.SERVICE_ROLES),
+        allow_null=True,
+        help_text=(
+            "The user of the LA who owns the action (by id; required when it is agreed). Null only for an "
+            "action recorded before owners were users whose owner matched no single user: see `owner_note`."
+        ),
+    )
 
     class Meta:
         model = m.MeetingAction
@@ -110,10 +119,11 @@ class MeetingActionSerializer(RecordSerializer):
             "family",
             "description",
             "owner",
+            "owner_note",
             "due_date",
             "completed_date",
         )
-        read_only_fields = ("family",)
+        read_only_fields = ("family", "owner_note")
 
     def validate(self, attrs):
         if self.instance is None and attrs.get("completed_date"):
@@ -226,6 +236,7 @@ class MeetingActionViewSet(MeetingRecordViewSet):
     filterset_class = MeetingActionFilter
     writable = True
     create_only = ("item", "description", "owner", "due_date")
+    select_related = ("created_by", "updated_by", "owner")
 
     def save_record(self, instance, data, *, created):
         user = self.request.user

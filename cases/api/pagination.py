@@ -35,6 +35,22 @@ class StrictPageSize:
             )
         return int(value)
 
+    # The list's path, for the links of the page in the OpenAPI examples (set by ``schema.AutoSchema``).
+    example_path = "/api/v1/families/"
+
+    def get_paginated_response_schema(self, schema: dict) -> dict:
+        """DRF's page schema, with ``next`` and ``previous`` examples that are links of this list."""
+        response = super().get_paginated_response_schema(schema)
+        base = f"https://plo-tracker.example{self.example_path}"
+        links = response.get("properties", {})
+        if "next" in links:
+            links["next"]["example"] = f"{base}?cursor=cD0yMDI2LTA5LTE0KzA4JTNBMDUlM0EzMS42NjI5MDQlMkIwMCUzQTAw"
+        if "previous" in links:
+            links["previous"]["example"] = (
+                f"{base}?cursor=cj0xJnA9MjAyNi0wMy0wOSsxNCUzQTIxJTNBNDguNzMwMDIxJTJCMDAlM0EwMA%3D%3D"
+            )
+        return response
+
     def get_schema_operation_parameters(self, view) -> list[dict]:
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:

@@ -175,7 +175,7 @@ class HearingSerializer(RecordSerializer):
 class HearingListingSerializer(HearingSerializer):
     """A new listing: what came of it is recorded later, with the outcome action."""
 
-    reason = serializers.PrimaryKeyRelatedField(read_only=True, help_text=REASON)
+    reason = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True, help_text=REASON)
     orders_made = _orders_field(read_only=True)
 
     class Meta(HearingSerializer.Meta):

@@ -3,13 +3,14 @@
 Besides what the views say of themselves, each operation documents the API's own rules:
 ``PATCH`` needs ``If-Match`` and can answer 412 or 428; ``POST`` takes ``Idempotency-Key`` and can
 answer 422 for a reused key; reads return an ``ETag``. The error bodies are the one error format.
+Each operation carries the worked examples of ``cases.api.examples``.
 """
 
 from __future__ import annotations
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter
 from drf_standardized_errors import openapi
 from drf_standardized_errors.openapi_serializers import ClientErrorEnum
 from drf_standardized_errors.openapi_utils import get_django_filter_backends, get_filter_forms
@@ -122,11 +123,49 @@ class AutoSchema(openapi.AutoSchema):
             )
         return parameters
 
+    def _get_paginator(self):
+        paginator = super()._get_paginator()
+        if paginator is not None:
+            # The links of a page in the examples are this list's (``pagination.StrictPageSize``).
+            paginator.example_path = self.path
+        return paginator
+
+    def get_examples(self) -> list[OpenApiExample]:
+        """The endpoint's worked examples (``cases.api.examples``) for this operation: the record it
+        answers (a list shows it as the one row of a page), and for a write its request body.
+        drf-standardized-errors adds the error bodies' examples to the error responses."""
+        examples = list(super().get_examples())
+        # Imported here: the examples name the viewsets, whose modules import this one.
+        from cases.api.examples import for_view
+
+        endpoint = for_view(self.view)
+        if endpoint is None:
+            return examples
+        action = getattr(self.view, "action", None)
+        pairs = {
+            "create": (endpoint.create, endpoint.created, "201"),
+            "partial_update": (endpoint.patch, endpoint.patched, "200"),
+            **{name: (request, response, "200") for name, (request, response) in endpoint.actions.items()},
+        }
+        # Any other action (a list or a read) answers the record.
+        request, response, status_code = pairs.get(action, (None, endpoint.record, "200"))
+        if request is not None:
+            examples.append(_example(request, request_only=True))
+        if response is not None:
+            examples.append(_example(response, response_only=True, status_codes=[status_code]))
+        return examples
+
     def _get_response_headers_for_code(self, status_code, direction="response"):
         headers = super()._get_response_headers_for_code(status_code, direction)
         if status_code in ("200", "201") and getattr(self.view, "action", None) in RECORD_ACTIONS:
             headers = {**headers, "ETag": {"schema": {"type": "string"}, "description": "The record's version."}}
         return headers
+
+
+def _example(example, **kwargs) -> OpenApiExample:
+    return OpenApiExample(
+        example.summary, value=example.value, summary=example.summary, description=example.description, **kwargs
+    )
 
 
 class ServiceTokenScheme(OpenApiAuthenticationExtension):

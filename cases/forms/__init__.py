@@ -1,7 +1,16 @@
 """Forms: GOV.UK building blocks (``fields``), one form per milestone (``milestones``), meeting mode (``meetings``)."""
 
 from cases.forms.fields import GovukDateField, GovukDateWidget, MilestoneForm, add_service_errors
-from cases.forms.meetings import ActionForm, ActionFormSet, ItemDecisionForm, MeetingOpenForm, MeetingStep
+from cases.forms.meetings import (
+    ActionForm,
+    ActionFormSet,
+    AgendaAddForm,
+    AgendaArrangeForm,
+    AttendeeForm,
+    ItemDecisionForm,
+    MeetingOpenForm,
+    MeetingStep,
+)
 from cases.forms.milestones import (
     AssessmentForm,
     CaseForm,
@@ -18,12 +27,16 @@ from cases.forms.milestones import (
     LetterForm,
     PPMeetingForm,
     ProceedingsForm,
+    ReopenForm,
 )
 
 __all__ = [
     "ActionForm",
     "ActionFormSet",
+    "AgendaAddForm",
+    "AgendaArrangeForm",
     "AssessmentForm",
+    "AttendeeForm",
     "CaseForm",
     "CaseSearchForm",
     "ChildForm",
@@ -44,5 +57,6 @@ __all__ = [
     "MilestoneForm",
     "PPMeetingForm",
     "ProceedingsForm",
+    "ReopenForm",
     "add_service_errors",
 ]

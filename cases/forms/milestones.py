@@ -120,6 +120,9 @@ class EpisodeStartForm(MilestoneForm):
             if len(children) == 1:
                 self.initial["children"] = [children[0].pk]
             self.initial["pre_birth"] = any(child.is_unborn for child in children)
+            # A new episode of a family with earlier ones is a repeat episode (REFERENCE.md 4).
+            self.initial["previous_pre_proceedings"] = self.family.episodes.exists()
+            self.initial["previous_care_proceedings"] = self.family.proceedings.exists()
 
     def clean(self):
         data = super().clean()
@@ -132,6 +135,44 @@ class EpisodeStartForm(MilestoneForm):
             and "start_date" not in self.errors
             and data.get("gateway_meeting_date")
         ):
+            data["start_date"] = data["gateway_meeting_date"]
+        return data
+
+
+class ReopenForm(EpisodeStartForm):
+    """A closed family's repeat episode: a new pre-proceedings episode of the same family."""
+
+    intro = (
+        "Reopen the family for a new pre-proceedings episode after its earlier ones ended, instead of opening "
+        "a duplicate case. Its earlier episodes stay on the case page. The new episode counts as a repeat "
+        "episode: the family's earlier pre-proceedings and care proceedings are recorded on it."
+    )
+
+    class Meta(EpisodeStartForm.Meta):
+        fields = [name for name in EpisodeStartForm.Meta.fields if name != "gateway_outcome"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.gateway_outcome = c.GatewayOutcome.START_PRE_PROCEEDINGS
+        self.fields[
+            "gateway_meeting_date"
+        ].help_text = "The legal gateway meeting that decided to start pre-proceedings again."
+        # The family's earlier records tick the two "previous" boxes (``EpisodeStartForm``); the
+        # service records them whatever is sent.
+        known = {
+            "previous_pre_proceedings": self.family.episodes.exists(),
+            "previous_care_proceedings": self.family.proceedings.exists(),
+        }
+        for name, shown in known.items():
+            self.fields[name].help_text = (
+                "Already ticked: the family's record shows one, and that is recorded on the episode in any case."
+                if shown
+                else "Tick if a child had one elsewhere, for example in another local authority."
+            )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start_date") is None and "start_date" not in self.errors and data.get("gateway_meeting_date"):
             data["start_date"] = data["gateway_meeting_date"]
         return data
 
@@ -400,4 +441,4 @@ class DelayEventForm(MilestoneForm):
 
 
 class CaseSearchForm(forms.Form):
-    q = forms.CharField(label="Search by name or LA reference", required=False, max_length=100)
+    q = forms.CharField(label="Search for a family", required=False, max_length=100)

@@ -11,7 +11,7 @@ as m``); the app label, tables, migrations and history triggers are unchanged.
 from cases.models.api import IdempotencyKey
 from cases.models.assessments import Assessment, DelayEvent
 from cases.models.audit import ReadAudit, ReadKind
-from cases.models.meetings import MeetingAction, MeetingItem, TrackerMeeting
+from cases.models.meetings import MeetingAction, MeetingAttendee, MeetingItem, TrackerMeeting
 from cases.models.organisations import Area, LocalAuthority, Team, User, UserManager
 from cases.models.pre_proceedings import PreProceedingsEpisode, PreProceedingsMeeting
 from cases.models.proceedings import ChildProceedings, Extension, Hearing, Proceedings, listed_as_at, listed_as_at_sql
@@ -58,6 +58,7 @@ __all__ = [
     "IdempotencyKey",
     "LocalAuthority",
     "MeetingAction",
+    "MeetingAttendee",
     "MeetingItem",
     "NationalComparator",
     "OrderOutcome",

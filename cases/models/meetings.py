@@ -88,6 +88,9 @@ class MeetingItem(CaseRecord):
         Family, on_delete=models.PROTECT, related_name="meeting_items", help_text="The case discussed."
     )
     position = models.PositiveIntegerField(help_text="Order on the agenda, from 1.")
+    start_time = models.TimeField(
+        "start time", null=True, blank=True, help_text="When the case is due to be discussed (its time slot)."
+    )
     stage = models.CharField(max_length=20, blank=True, help_text="Stage of the case when the agenda was set.")
     rag = models.CharField(max_length=5, blank=True, help_text="Red, amber or green status when the agenda was set.")
     flags = models.JSONField(default=list, blank=True, help_text="Flags raised when the agenda was set.")
@@ -106,7 +109,12 @@ class MeetingItem(CaseRecord):
         ordering = ["meeting", "position"]
         indexes = [feed_index("meetingitem_feed")]
         constraints = [
-            models.UniqueConstraint(fields=["meeting", "position"], name="meeting_item_position_unique"),
+            # Checked when the transaction commits, so the chair's new order is saved row by row.
+            models.UniqueConstraint(
+                fields=["meeting", "position"],
+                name="meeting_item_position_unique",
+                deferrable=models.Deferrable.DEFERRED,
+            ),
             models.UniqueConstraint(fields=["meeting", "family"], name="meeting_item_family_unique"),
             FieldCheckConstraint(
                 field="review_date",
@@ -118,6 +126,12 @@ class MeetingItem(CaseRecord):
 
     def __str__(self) -> str:
         return f"{self.position}. {self.family}"
+
+    @property
+    def previous_decision_label(self) -> str:
+        """The case's previous decision in words (on agenda items read with it, see selectors.meetings)."""
+        code = getattr(self, "previous_decision", None)
+        return c.MeetingDecision(code).label if code else ""
 
     @property
     def flag_labels(self) -> list[str]:
@@ -160,7 +174,20 @@ class MeetingAction(CaseRecord):
         help_text="The meeting item that agreed it.",
     )
     description = models.CharField(max_length=300, help_text="What must be done.")
-    owner = models.CharField(max_length=100, help_text="Who owns the action (name or role).")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="meeting_actions",
+        help_text="The user of the LA who owns the action.",
+    )
+    owner_note = models.CharField(
+        "owner as first written",
+        max_length=100,
+        blank=True,
+        help_text="Who owned an action recorded before owners were users (kept as written; no single user matched).",
+    )
     due_date = models.DateField("due date", help_text="When it must be done by.")
     completed_date = models.DateField(
         "completed date", null=True, blank=True, help_text="When it was done; empty while open."
@@ -177,6 +204,13 @@ class MeetingAction(CaseRecord):
         return self.description
 
     @property
+    def owner_label(self) -> str:
+        """Who owns the action, in words: the user's name, or the owner as first written."""
+        if self.owner_id:
+            return self.owner.get_full_name() or self.owner.get_username()
+        return self.owner_note
+
+    @property
     def is_open(self) -> bool:
         """``open()`` on a loaded row."""
         return self.completed_date is None
@@ -185,13 +219,79 @@ class MeetingAction(CaseRecord):
         errors = {}
         if not (self.description or "").strip():
             errors["description"] = "Enter what must be done."
-        if not (self.owner or "").strip():
-            errors["owner"] = "Enter who owns the action."
+        if self.owner_id is None and not (self.owner_note or "").strip():
+            errors["owner"] = "Choose who owns the action."
+        elif self.owner_id and (
+            self.owner.local_authority_id != self.local_authority_id or self.owner.role in c.SERVICE_ROLES
+        ):
+            errors["owner"] = "Choose a user of your own local authority to own the action."
         # Agreed at a meeting, an action cannot fall due before it (forms, services and the API all
         # validate through here).
         if self.due_date and self.item_id and self.due_date < self.item.meeting.meeting_date:
             errors["due_date"] = (
                 f"The due date must be on or after the meeting ({self.item.meeting.meeting_date:%-d %B %Y})."
             )
+        if errors:
+            raise ValidationError(errors)
+
+
+@track_history
+class MeetingAttendee(CaseRecord):
+    """Someone at a meeting: a user of the LA, or a named person (a lawyer, a partner agency) with their role."""
+
+    meeting = models.ForeignKey(
+        TrackerMeeting, on_delete=models.CASCADE, related_name="attendees", help_text="The meeting attended."
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The user of the LA who attended, if they have an account.",
+    )
+    name = models.CharField(max_length=100, blank=True, help_text="The attendee's name, if not a user of the LA.")
+    role = models.CharField(max_length=100, blank=True, help_text="Their role or organisation (e.g. LA solicitor).")
+
+    class Meta:
+        ordering = ["meeting", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "user"],
+                condition=Q(user__isnull=False),
+                name="meeting_attendee_user_unique",
+                violation_error_message="This user is already recorded as attending.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The attendee's name."""
+        if self.user_id:
+            return self.user.get_full_name() or self.user.get_username()
+        return self.name
+
+    @property
+    def role_label(self) -> str:
+        """Their role as entered, or the user's role in the service."""
+        if self.role:
+            return self.role
+        return self.user.get_role_display() if self.user_id else ""
+
+    def clean(self) -> None:
+        errors = {}
+        self.name = (self.name or "").strip()
+        self.role = (self.role or "").strip()
+        if self.user_id is None and not self.name:
+            errors["name"] = "Choose a user or enter the attendee's name."
+        if self.user_id and self.name:
+            errors["name"] = "Choose a user or enter a name, not both."
+        elif self.user_id and (
+            self.user.local_authority_id != self.local_authority_id or self.user.role in c.SERVICE_ROLES
+        ):
+            errors["user"] = "Choose a user of your own local authority."
         if errors:
             raise ValidationError(errors)

@@ -100,6 +100,18 @@ class User(AbstractUser):
         help_text="Required for LA roles; empty for board members and regional analysts.",
     )
     team = models.ForeignKey(Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="members")
+    task_reminders = models.BooleanField(
+        "task reminders",
+        default=True,
+        help_text="Send a daily email of the user's overdue items and items due soon (My tasks).",
+    )
+    task_reminder_sent_on = models.DateField(
+        "task reminder sent on",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The day the last task reminder email was sent: at most one a day.",
+    )
 
     class Meta:
         constraints = [

@@ -19,23 +19,64 @@ from cases import next_due
 from cases.permissions import get_visible
 from cases.selectors import tracker
 
+# How a date of birth may be typed into the search: 14/3/2021, 14-3-2021, 14.3.2021, 14 3 2021,
+# 2021-03-14, 14 March 2021 or 14 Mar 2021.
+SEARCH_DATE_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d %m %Y", "%Y-%m-%d", "%d %B %Y", "%d %b %Y")
+
+
+def search_date(query: str) -> dt.date | None:
+    """The date a search is for, when it is one (a child's date of birth), else None."""
+    text = " ".join(query.split())
+    for pattern in SEARCH_DATE_FORMATS:
+        try:
+            # A calendar date, not a moment: no time zone applies.
+            return dt.datetime.strptime(text, pattern).date()  # noqa: DTZ007
+        except ValueError:
+            continue
+    return None
+
 
 def family_search(*, user, query: str) -> QuerySet:
-    """The user's LA's families, open or closed, matching a family name, LA reference, child's name or LA child ID.
+    """The user's LA's families, open or closed, matching a family name, LA reference, child's name,
+    child's date of birth or LA child ID.
 
-    Names match in part and references in full, ignoring case; an empty query matches nothing.
-    The one search: the case list and the tracker's name filter both use it.
+    Names match in part and references in full, ignoring case; a date (``search_date``) matches a
+    child's date of birth; an empty query matches nothing. The one search: the case list and the
+    tracker's name filter both use it.
     """
     query = query.strip()
     if not query:
         return m.Family.objects.none()
-    children = (
-        m.Child.objects.visible_to(user)
-        .filter(Q(first_name__icontains=query) | Q(last_name__icontains=query) | Q(la_child_id__iexact=query))
-        .values("family_id")
-    )
+    matches = Q(first_name__icontains=query) | Q(last_name__icontains=query) | Q(la_child_id__iexact=query)
+    born = search_date(query)
+    if born is not None:
+        matches |= Q(date_of_birth=born)
+    children = m.Child.objects.visible_to(user).filter(matches).values("family_id")
     return m.Family.objects.visible_to(user).filter(
         Q(name__icontains=query) | Q(la_reference__iexact=query) | Q(pk__in=children)
+    )
+
+
+def possible_duplicates(*, user, surnames: list[str], date_of_birth: dt.date | None) -> QuerySet:
+    """The user's LA's families, open or closed, that a new case may duplicate: a child born on
+    ``date_of_birth`` whose last name, or whose family's name, is one of ``surnames`` (ignoring
+    case and spaces around). Nothing without a date of birth (an unborn child) or a surname.
+    """
+    names = Q()
+    for surname in {name.strip().lower() for name in surnames if name and name.strip()}:
+        names |= Q(last_name__iexact=surname) | Q(family__name__iexact=surname)
+    if date_of_birth is None or not names:
+        return m.Family.objects.none()
+    children = m.Child.objects.visible_to(user).filter(names, date_of_birth=date_of_birth).values("family_id")
+    return m.Family.objects.visible_to(user).filter(pk__in=children)
+
+
+def duplicate_rows(*, user, ids: list[int], today: dt.date) -> QuerySet:
+    """The families ``ids`` as the case list shows them (open or closed, with their facts), open first."""
+    return (
+        tracker.tracker_queryset(user=user, today=today, include_closed=True)
+        .filter(pk__in=ids)
+        .order_by("closed", "name", "pk")
     )
 
 
@@ -89,6 +130,13 @@ def case_get(*, user, case_id: int) -> m.Family:
         Prefetch("assessments", queryset=m.Assessment.objects.select_related("assessment_type").order_by("pk")),
         Prefetch("delay_events", queryset=m.DelayEvent.objects.select_related("reason__driver").order_by("pk")),
         Prefetch("actions", queryset=m.MeetingAction.objects.select_related("item__meeting").order_by("due_date")),
+        Prefetch(
+            "meeting_items",
+            queryset=m.MeetingItem.objects.exclude(decision="")
+            .select_related("meeting")
+            .order_by("meeting__meeting_date", "pk"),
+            to_attr="decisions",
+        ),
     )
     return get_visible(queryset, user=user, pk=case_id)
 
@@ -158,8 +206,9 @@ class TimelineEntry:
     step_label: str = ""
 
 
-def case_timeline(family: m.Family) -> list[TimelineEntry]:
-    """Every milestone, meeting, assessment, hearing, extension and delay in date order."""
+def case_timeline(family: m.Family, *, newest_first: bool = False) -> list[TimelineEntry]:
+    """Every milestone, meeting, assessment, hearing, extension, delay, tracker meeting decision and
+    meeting action done, in date order (oldest first, or newest first), from a loaded ``case_get``."""
     entries: list[TimelineEntry] = []
 
     def add(date, title, detail="", url_name="", pk=None, kind="", order=0, step=("", "")):
@@ -176,7 +225,8 @@ def case_timeline(family: m.Family) -> list[TimelineEntry]:
     _episode_entries(family, add)
     _proceedings_entries(family, add)
     _other_entries(family, add)
-    entries.sort(key=lambda entry: (entry.date, entry.order))
+    _meeting_entries(family, add)
+    entries.sort(key=lambda entry: (entry.date, entry.order), reverse=newest_first)
     return entries
 
 
@@ -316,6 +366,110 @@ def _other_entries(family: m.Family, add) -> None:
             event.pk,
             "delay",
         )
+
+
+def _meeting_entries(family: m.Family, add) -> None:
+    """Tracker meeting decisions, with their notes, and the meeting actions done (read only here:
+    they are meeting records, changed in meeting mode)."""
+    for item in family.decisions:
+        parts = []
+        if item.review_date:
+            parts.append(f"Review on {_day(item.review_date)}")
+        if item.note:
+            parts.append(item.note)
+        add(
+            item.meeting.meeting_date,
+            f"Tracker meeting decision: {item.get_decision_display()}",
+            ". ".join(parts),
+            kind="meeting",
+            order=8,
+        )
+    for action in family.actions.all():
+        if action.completed_date:
+            agreed = f"Agreed at the tracker meeting of {_day(action.item.meeting.meeting_date)}" if action.item else ""
+            add(action.completed_date, f"Meeting action done: {action.description}", agreed, kind="meeting")
+
+
+# ---------------------------------------------------------------------------
+# Episodes: each pre-proceedings episode and each care application, current and earlier
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EpisodeSummary:
+    """One pre-proceedings episode or care application of a case, in words, for its page."""
+
+    kind: str  # "pre_proceedings" or "proceedings"
+    title: str
+    rows: list[tuple[str, str]]  # (label, value)
+    current: bool
+    repeat: bool = False
+
+
+@dataclass(frozen=True)
+class Episodes:
+    current: list[EpisodeSummary]
+    earlier: list[EpisodeSummary]  # the latest first
+
+
+def _names(children) -> str:
+    return ", ".join(str(child) for child in children) or "None recorded"
+
+
+def _episode_summary(episode: m.PreProceedingsEpisode) -> EpisodeSummary:
+    if episode.start_date:
+        title = f"Pre-proceedings from {_day(episode.start_date)}"
+    else:
+        title = f"Legal gateway decision of {_day(episode.gateway_meeting_date)}"
+    rows = [
+        ("Legal gateway", f"{_day(episode.gateway_meeting_date)}: {episode.get_gateway_outcome_display()}"),
+        ("Children", _names(episode.children.all())),
+    ]
+    if episode.start_date:
+        rows.append(("Letter before proceedings", _day(episode.lbp_sent_date) if episode.lbp_sent_date else "Not sent"))
+        rows.append(("Meetings", str(len(episode.meetings.all()))))
+        if episode.step_decision_date:
+            rows.append(("Decision", f"{episode.get_outcome_display()}, {_day(episode.step_decision_date)}"))
+        else:
+            rows.append(("Decision", "None yet"))
+    repeat = []
+    if episode.previous_pre_proceedings:
+        repeat.append("a child had a previous pre-proceedings episode")
+    if episode.previous_care_proceedings:
+        repeat.append("a child was previously in care proceedings")
+    if repeat:
+        rows.append(("Repeat episode", "Yes: " + " and ".join(repeat)))
+    return EpisodeSummary("pre_proceedings", title, rows, episode.is_open, bool(repeat))
+
+
+def _proceedings_summary(proceedings: m.Proceedings) -> EpisodeSummary:
+    parts = list(proceedings.child_parts.all())
+    orders = [
+        f"{part.child}: {part.final_outcome.label}, {_day(part.final_outcome_date)}"
+        if part.final_outcome_id and part.final_outcome_date
+        else f"{part.child}: no final order yet"
+        for part in parts
+    ]
+    rows = [
+        ("Issued", f"{_day(proceedings.issue_date)}, {proceedings.court.label}"),
+        ("Children", _names(part.child for part in parts)),
+        ("Final orders", "; ".join(orders) or "None yet"),
+        ("Concluded", _day(proceedings.concluded_date) if proceedings.concluded_date else "Not yet"),
+    ]
+    title = f"Care proceedings {proceedings.court_case_number}"
+    return EpisodeSummary("proceedings", title, rows, proceedings.is_open)
+
+
+def case_episodes(family: m.Family) -> Episodes:
+    """The case's pre-proceedings episodes and care applications, the open ones current and the
+    rest earlier (latest first), from a loaded ``case_get`` (no query)."""
+    dated = [(episode.gateway_meeting_date, 0, _episode_summary(episode)) for episode in family.episodes.all()]
+    dated += [(p.issue_date, 1, _proceedings_summary(p)) for p in family.proceedings.all()]
+    dated.sort(key=lambda entry: (entry[0], entry[1]), reverse=True)
+    return Episodes(
+        current=[summary for _, _, summary in dated if summary.current],
+        earlier=[summary for _, _, summary in dated if not summary.current],
+    )
 
 
 def case_due_items(*, family: m.Family, today: dt.date, row=None) -> list[next_due.DueItem]:

@@ -1,12 +1,13 @@
-"""Reads of tracker meetings: the meetings of the user's LA, one meeting with its agenda, one agenda item,
-a case's open actions."""
+"""Reads of tracker meetings: the meetings of the user's LA, one meeting with its agenda (each case with
+its previous decision), one agenda item, a case's open actions, the cases that may join an agenda and
+the LA's users who may attend or own an action."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Max, Min, Prefetch, Q, QuerySet
+from django.db.models import Count, Max, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 
 from cases import constants as c
@@ -31,13 +32,44 @@ def meeting_get(*, user, meeting_id: int, with_agenda: bool = True) -> m.Tracker
 
     queryset = m.TrackerMeeting.objects.select_related("area", "team", "chair", "local_authority")
     if with_agenda:
-        queryset = queryset.prefetch_related(Prefetch("items", queryset=_agenda_items()))
+        queryset = queryset.prefetch_related(
+            Prefetch("items", queryset=_agenda_items()),
+            Prefetch("attendees", queryset=m.MeetingAttendee.objects.select_related("user")),
+        )
     return get_visible(queryset, user=user, pk=meeting_id)
 
 
+def _previous_decisions() -> QuerySet:
+    """The decided items of the same case at earlier meetings of its LA, latest first (for ``OuterRef``)."""
+    return (
+        m.MeetingItem.objects.filter(
+            family_id=OuterRef("family_id"),
+            local_authority_id=OuterRef("local_authority_id"),
+        )
+        .exclude(decision="")
+        .filter(
+            Q(meeting__meeting_date__lt=OuterRef("meeting__meeting_date"))
+            | Q(meeting__meeting_date=OuterRef("meeting__meeting_date"), meeting_id__lt=OuterRef("meeting_id"))
+        )
+        .order_by("-meeting__meeting_date", "-meeting_id")
+    )
+
+
 def _agenda_items() -> QuerySet:
-    return m.MeetingItem.objects.select_related("family__social_worker", "family__team").prefetch_related(
-        "actions", Prefetch("family__children", queryset=m.Child.objects.order_by("date_of_birth", "pk"))
+    """Agenda items with their case, actions (and owners), and the case's previous decision:
+    ``previous_decision``, ``previous_review_date`` and ``previous_meeting_date`` (None if none)."""
+    earlier = _previous_decisions()
+    return (
+        m.MeetingItem.objects.select_related("family__social_worker", "family__team")
+        .prefetch_related(
+            Prefetch("actions", queryset=m.MeetingAction.objects.select_related("owner")),
+            Prefetch("family__children", queryset=m.Child.objects.order_by("date_of_birth", "pk")),
+        )
+        .annotate(
+            previous_decision=Subquery(earlier.values("decision")[:1]),
+            previous_review_date=Subquery(earlier.values("review_date")[:1]),
+            previous_meeting_date=Subquery(earlier.values("meeting__meeting_date")[:1]),
+        )
     )
 
 
@@ -78,6 +110,27 @@ def case_open_actions(*, user, family_id: int) -> list[m.MeetingAction]:
         m.MeetingAction.objects.visible_to(user)
         .open()
         .filter(family_id=family_id)
-        .select_related("item__meeting")
+        .select_related("item__meeting", "owner")
         .order_by("due_date", "pk")
+    )
+
+
+def agenda_candidates(*, user, meeting: m.TrackerMeeting) -> QuerySet:
+    """The open cases of the user's LA not yet on the meeting's agenda, by name (families)."""
+    open_cases = tracker.tracker_facts(user=user, today=meeting.meeting_date).values("pk")
+    return (
+        m.Family.objects.visible_to(user)
+        .filter(pk__in=open_cases)
+        .exclude(meeting_items__meeting=meeting)
+        .select_related("team")
+        .order_by("name", "la_reference", "pk")
+    )
+
+
+def la_users(*, user) -> QuerySet:
+    """The active users of the user's LA, by name: who may attend a meeting or own an action."""
+    return (
+        m.User.objects.filter(local_authority_id=user.local_authority_id, is_active=True)
+        .exclude(role__in=c.SERVICE_ROLES)
+        .order_by("first_name", "last_name", "username")
     )

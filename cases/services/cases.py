@@ -13,6 +13,7 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from cases import constants as c
@@ -57,6 +58,49 @@ def episode_save(*, user, episode: m.PreProceedingsEpisode, children: Iterable[m
         if children is not None:
             episode.children.set([child for child in children if child.family_id == episode.family_id])
     return episode
+
+
+REOPEN_REFUSED = (
+    "Only a closed family can be reopened for a repeat episode: this case is still before its first legal "
+    "gateway decision, in pre-proceedings or proceedings, or waiting for its care application."
+)
+
+
+def reopen_refusal(family: m.Family) -> str:
+    """Why ``family`` cannot be reopened for a repeat episode, or "" when it can: it must be closed,
+    its last episode or application concluded or stepped down (``case_stage`` "ended").
+
+    ``case_stage`` reads the episodes oldest first, as ``case_get`` loads them: a family loaded
+    otherwise has them read again in that order (two queries).
+    """
+    from cases.selectors.cases import case_stage
+
+    if "episodes" not in getattr(family, "_prefetched_objects_cache", {}):
+        family = m.Family.objects.prefetch_related(
+            Prefetch("episodes", queryset=m.PreProceedingsEpisode.objects.order_by("gateway_meeting_date", "pk")),
+            Prefetch("proceedings", queryset=m.Proceedings.objects.order_by("issue_date", "pk")),
+        ).get(pk=family.pk)
+    return "" if case_stage(family).code == "ended" else REOPEN_REFUSED
+
+
+@transaction.atomic
+def family_reopen(*, user, episode: m.PreProceedingsEpisode, children: Iterable[m.Child]):
+    """Reopen a closed family for a repeat episode: a new pre-proceedings episode of the same family.
+
+    Not a new family: the earlier episodes and applications stay on it. The episode counts as a
+    repeat (REFERENCE.md 4, "Repeat and long episodes": the tracker's repeat-episode flag and the
+    monthly count read ``previous_pre_proceedings`` and ``previous_care_proceedings``), which are
+    set from the family's earlier records whatever the form sent. The family is locked from the
+    check to the save, so of two reopenings sent at once the second is refused.
+    """
+    family = m.Family.objects.visible_to(user).select_for_update().get(pk=episode.family_id)
+    refusal = reopen_refusal(family)
+    if refusal:
+        raise ValidationError(refusal)
+    episode.gateway_outcome = c.GatewayOutcome.START_PRE_PROCEEDINGS
+    episode.previous_pre_proceedings = episode.previous_pre_proceedings or family.episodes.exists()
+    episode.previous_care_proceedings = episode.previous_care_proceedings or family.proceedings.exists()
+    return episode_save(user=user, episode=episode, children=children)
 
 
 @transaction.atomic

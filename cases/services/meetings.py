@@ -1,10 +1,17 @@
-"""Tracker meetings: open a meeting for a scope, record each case's step, close the meeting.
+"""Tracker meetings: open a meeting for a scope, choose its agenda and attendees, record each case's
+step, close the meeting.
 
 Every write goes through the validated save path of case records (``records.record_save``) with
 the ``RUN_MEETINGS`` capability: a record of another LA is refused with a 403, never re-homed, and
 every record is validated before anything is saved. Recording a case at a meeting (decision,
 review date, note, new actions, actions marked done) is one service call in one transaction: if
 any part is invalid nothing is saved and ``MeetingStepError`` names every problem.
+
+The agenda is the chair's: ``meeting_open`` proposes one (every open case in scope, or only the
+flagged ones, or none), and until the meeting closes the chair adds cases of the LA
+(``agenda_add``), and reorders, times and removes them (``agenda_arrange``). A case already
+decided or with actions agreed stays on the agenda. Closing with cases not yet discussed needs
+``confirmed=True`` (``MeetingCloseUnconfirmedError`` lists them otherwise).
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from cases import constants as c
@@ -26,13 +34,17 @@ from cases.services.records import history_context, record_save, record_stamp, r
 
 CLOSED_MESSAGE = "This meeting is closed: its record can no longer change."
 
+# What the agenda of a new meeting proposes: the chair adds, removes and reorders from there.
+PROPOSE_ALL, PROPOSE_FLAGGED, PROPOSE_NONE = "all", "flagged", "none"
+PROPOSALS = (PROPOSE_ALL, PROPOSE_FLAGGED, PROPOSE_NONE)
+
 
 @dataclass(frozen=True)
 class NewAction:
     """An action agreed for a case at a meeting: what, who owns it, and by when."""
 
     description: str
-    owner: str
+    owner: m.User | None
     due_date: dt.date | None
 
 
@@ -92,10 +104,20 @@ def _new_action(item: m.MeetingItem, new: NewAction) -> m.MeetingAction:
     )
 
 
+def _snapshot(item: m.MeetingItem, row) -> None:
+    """The case as the tracker shows it when it joins the agenda (stage, status, flags)."""
+    item.stage, item.rag, item.flags = row.stage, row.rag, row_flag_codes(row)
+
+
 @transaction.atomic
-def meeting_open(*, user, scope: str, meeting_date: dt.date, area=None, team=None) -> m.TrackerMeeting:
-    """Open a meeting of the user's LA and set its agenda: every open case in scope, red first, then longest waiting."""
+def meeting_open(
+    *, user, scope: str, meeting_date: dt.date, area=None, team=None, proposal: str = PROPOSE_ALL
+) -> m.TrackerMeeting:
+    """Open a meeting of the user's LA and propose its agenda: the open cases in scope (all of them, or
+    only those with a flag or not green, or none), red first, then longest waiting."""
     ensure(user, RUN_MEETINGS)
+    if proposal not in PROPOSALS:
+        raise ValidationError({"proposal": "Choose which cases the agenda starts with."})
     with history_context(user):
         meeting = m.TrackerMeeting(
             local_authority_id=user.local_authority_id,
@@ -112,17 +134,16 @@ def meeting_open(*, user, scope: str, meeting_date: dt.date, area=None, team=Non
         # The agenda is written in bulk: its rows are the meeting LA's own open cases (the tracker
         # is scoped to the user), numbered here, so validating each of thousands of items one by
         # one would only re-check that; the unique constraints in the database are the backstop.
+        if proposal == PROPOSE_NONE:
+            rows = []
+        elif proposal == PROPOSE_FLAGGED:
+            rows = [row for row in rows if row.rag != "green" or row_flag_codes(row)]
         items = []
         for position, row in enumerate(rows, start=1):
             item = m.MeetingItem(
-                meeting=meeting,
-                family_id=row.pk,
-                local_authority_id=meeting.local_authority_id,
-                position=position,
-                stage=row.stage,
-                rag=row.rag,
-                flags=row_flag_codes(row),
+                meeting=meeting, family_id=row.pk, local_authority_id=meeting.local_authority_id, position=position
             )
+            _snapshot(item, row)
             record_stamp(user=user, instance=item)
             items.append(item)
         m.MeetingItem.objects.bulk_create(items)
@@ -183,7 +204,7 @@ def meeting_item_decide(
 
 @transaction.atomic
 def action_create(
-    *, user, item: m.MeetingItem, description: str, owner: str, due_date: dt.date | None
+    *, user, item: m.MeetingItem, description: str, owner: m.User | None, due_date: dt.date | None
 ) -> m.MeetingAction:
     """Agree an action for a case at an open meeting."""
     ensure(user, RUN_MEETINGS)
@@ -203,14 +224,156 @@ def action_complete(*, user, action: m.MeetingAction, completed_date: dt.date) -
         return record_save(user=user, instance=action, capability=RUN_MEETINGS)
 
 
+class MeetingCloseUnconfirmedError(ValidationError):
+    """Cases on the agenda were not discussed: closing needs the chair's confirmation. Nothing was saved."""
+
+    def __init__(self, undiscussed: list[m.MeetingItem]):
+        self.undiscussed = undiscussed
+        count = len(undiscussed)
+        super().__init__(
+            f"{count} {'case was' if count == 1 else 'cases were'} not discussed: confirm to close the meeting."
+        )
+
+
+def undiscussed_items(meeting: m.TrackerMeeting) -> list[m.MeetingItem]:
+    """The agenda items with no decision recorded, in agenda order, with their case."""
+    return list(meeting.items.filter(decision="").select_related("family").order_by("position"))
+
+
 @transaction.atomic
-def meeting_close(*, user, meeting: m.TrackerMeeting) -> m.TrackerMeeting:
-    """Close the meeting: its record is final from now on (it can still be read and printed)."""
+def meeting_close(*, user, meeting: m.TrackerMeeting, confirmed: bool = False) -> m.TrackerMeeting:
+    """Close the meeting: its record is final from now on (it can still be read and printed).
+
+    With cases not discussed, the chair must confirm (``confirmed``): otherwise
+    ``MeetingCloseUnconfirmedError`` lists them and the meeting stays open."""
     ensure(user, RUN_MEETINGS)
     ensure_own_record(user, meeting)
     if _closed(meeting.pk):
         meeting.refresh_from_db(fields=["closed_at"])
         return meeting
+    if not confirmed and (undiscussed := undiscussed_items(meeting)):
+        raise MeetingCloseUnconfirmedError(undiscussed)
     with history_context(user):
         meeting.closed_at = timezone.now()
         return record_save(user=user, instance=meeting, capability=RUN_MEETINGS)
+
+
+# -- the agenda and attendees, until the meeting closes ------------------------------------------
+
+
+def _open_meeting(user, meeting: m.TrackerMeeting) -> None:
+    """The user may change this meeting of their LA, and it is open (locked until the transaction ends)."""
+    ensure(user, RUN_MEETINGS)
+    ensure_own_record(user, meeting)
+    if _closed(meeting.pk):
+        raise ValidationError(CLOSED_MESSAGE)
+
+
+@transaction.atomic
+def agenda_add(*, user, meeting: m.TrackerMeeting, family: m.Family) -> m.MeetingItem:
+    """Put an open case of the LA at the end of the agenda (another LA's case is refused with a 403)."""
+    _open_meeting(user, meeting)
+    ensure_own_record(user, family)
+    if meeting.items.filter(family=family).exists():
+        raise ValidationError({"family": f"The {family.name} family is already on the agenda."})
+    row = scoped_tracker(user=user, today=meeting.meeting_date, scope=c.ScopeKind.LA, area_id=None, team_id=None)
+    row = row.filter(pk=family.pk).first()
+    if row is None:
+        raise ValidationError({"family": "Choose a case in pre-proceedings or proceedings."})
+    last = meeting.items.order_by("-position").values_list("position", flat=True).first() or 0
+    item = m.MeetingItem(
+        meeting=meeting, family=family, local_authority_id=meeting.local_authority_id, position=last + 1
+    )
+    _snapshot(item, row)
+    with history_context(user):
+        return record_save(user=user, instance=item, capability=RUN_MEETINGS)
+
+
+@dataclass(frozen=True)
+class AgendaRow:
+    """The chair's choice for one case of the agenda: its place (any number: the agenda is
+    renumbered from 1 in that order, ties kept in the present order), its start time, or removal."""
+
+    item: m.MeetingItem
+    order: int | None
+    start_time: dt.time | None
+    remove: bool = False
+
+
+class AgendaError(ValidationError):
+    """The agenda items that cannot change as asked (by item id). Nothing was saved."""
+
+    def __init__(self, problems: dict[int, list[str]]):
+        self.problems = problems
+        super().__init__([message for messages in problems.values() for message in messages])
+
+
+@transaction.atomic
+def agenda_arrange(*, user, meeting: m.TrackerMeeting, rows: Sequence[AgendaRow]) -> list[m.MeetingItem]:
+    """Reorder, time and remove cases of the agenda in one go; all or nothing.
+
+    ``rows`` covers every item of the agenda. A case with a decision or actions recorded cannot be
+    removed (its record would be lost)."""
+    _open_meeting(user, meeting)
+    items = {item.pk: item for item in meeting.items.annotate(action_count=Count("actions"))}
+    given = {row.item.pk: row for row in rows}
+    if set(given) != set(items):
+        raise ValidationError("The agenda has changed since the page was loaded: check it and try again.")
+    problems: dict[int, list[str]] = {}
+    for pk, row in given.items():
+        item = items[pk]
+        if row.remove and (item.decision or item.action_count):
+            problems[pk] = [
+                f"The {row.item.family.name} family has a decision or actions recorded: it stays on the agenda."
+            ]
+    if problems:
+        raise AgendaError(problems)
+
+    def place(row: AgendaRow) -> tuple[int, int]:
+        present = items[row.item.pk].position
+        return (present if row.order is None else row.order, present)
+
+    kept = sorted((row for row in given.values() if not row.remove), key=place)
+    saved = []
+    with history_context(user):
+        for pk, row in given.items():
+            if row.remove:
+                ensure_own_record(user, items[pk])
+                items[pk].delete()
+        # The position's uniqueness is checked when the transaction commits: the new order is a
+        # renumbering from 1, so it holds then.
+        for position, row in enumerate(kept, start=1):
+            item = items[row.item.pk]
+            if (item.position, item.start_time) == (position, row.start_time):
+                saved.append(item)
+                continue
+            item.position, item.start_time = position, row.start_time
+            ensure_own_record(user, item)
+            record_stamp(user=user, instance=item)
+            # Every rule but the position's uniqueness, which holds at commit (see above).
+            item.full_clean(exclude=["position"])
+            item.save(update_fields=["position", "start_time", "updated_at", "updated_by"])
+            saved.append(item)
+    return saved
+
+
+@transaction.atomic
+def attendee_add(
+    *, user, meeting: m.TrackerMeeting, attendee: m.User | None = None, name: str = "", role: str = ""
+) -> m.MeetingAttendee:
+    """Record who attends the meeting: a user of the LA, or a name with a role."""
+    _open_meeting(user, meeting)
+    record = m.MeetingAttendee(
+        meeting=meeting, local_authority_id=meeting.local_authority_id, user=attendee, name=name, role=role
+    )
+    with history_context(user):
+        return record_save(user=user, instance=record, capability=RUN_MEETINGS)
+
+
+@transaction.atomic
+def attendee_remove(*, user, attendee: m.MeetingAttendee) -> None:
+    """Take someone off the meeting's attendees (recorded in the history)."""
+    _open_meeting(user, attendee.meeting)
+    ensure_own_record(user, attendee)
+    with history_context(user):
+        attendee.delete()

@@ -64,14 +64,52 @@ def case_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _confirmed(value: str) -> set[int]:
+    """The family ids a user confirmed a new case is not (the duplicate check's hidden field)."""
+    return {int(part) for part in value.split(",") if part.strip().isdigit()}
+
+
 @requires(SEE_IDENTIFIABLE)  # asked first: a role that cannot see cases is told so
 @requires(WRITE_CASES)
 def case_create(request: HttpRequest) -> HttpResponse:
-    """Open a new case: the family and its first child."""
+    """Open a new case: the family and its first child.
+
+    The duplicate check comes first: when the LA already has a family, open or closed, with a child
+    of the same surname born on the same day, the form is shown again with those families listed
+    and is saved only once the user confirms (the ids they saw come back in ``confirm_duplicates``;
+    a family that matches and was not shown is shown first).
+    """
     family = m.Family(local_authority_id=request.user.local_authority_id)
     form = forms.CaseForm(request.POST or None, instance=family, user=request.user)
+    duplicates: list = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        today = timezone.localdate()
+        matches = set(
+            selectors.possible_duplicates(
+                user=request.user,
+                surnames=[data["child_last_name"], data["name"]],
+                date_of_birth=data["child_date_of_birth"],
+            ).values_list("pk", flat=True)
+        )
+        if matches - _confirmed(request.POST.get("confirm_duplicates", "")):
+            duplicates = list(
+                presenters.case_rows(
+                    selectors.duplicate_rows(user=request.user, ids=sorted(matches), today=today),
+                    today=today,
+                    flags=tracker.worded_flags(thresholds.current()),
+                )
+            )
+            audit.record_read(request, kind=audit.VIEW, families=[row["case"] for row in duplicates])
+            return render(
+                request,
+                "cases/case_form.html",
+                {
+                    "form": form,
+                    "duplicates": duplicates,
+                    "confirm_duplicates": ",".join(str(pk) for pk in sorted(matches)),
+                },
+            )
         child = m.Child(
             first_name=data["child_first_name"],
             last_name=data["child_last_name"],
@@ -98,13 +136,21 @@ def case_create(request: HttpRequest) -> HttpResponse:
 
 @requires(SEE_IDENTIFIABLE)
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
-    """Who the case is about, its stage and status, what is due next, its timetable and timeline."""
+    """Who the case is about, its stage, status, flags and weeks, what is due next, its timetable,
+    its episodes (current and earlier) and its timeline (oldest first, or newest with ``?order=newest``)."""
     family = selectors.case_get(user=request.user, case_id=case_id)
     today = timezone.localdate()
-    status = selectors.case_status(user=request.user, family=family, today=today, limits=thresholds.current())
+    limits = thresholds.current()
+    status = selectors.case_status(user=request.user, family=family, today=today, limits=limits)
     open_proceedings = [p for p in family.proceedings.all() if p.is_open]
     open_episode = next((e for e in reversed(family.episodes.all()) if e.is_open), None)
+    stage = selectors.case_stage(family)
+    newest_first = request.GET.get("order") == "newest"
     audit.record_read(request, kind=audit.VIEW, families=[family])
+    due_items = selectors.case_due_items(family=family, today=today, row=status.facts if status else None)
+    # The case as one row of the case list and tracker (their status, flags and weeks), from the
+    # same facts; ``case_due_items`` has set the facts' next hearing.
+    row = presenters.case_row(status.facts, today=today, flags=tracker.worded_flags(limits)) if status else None
     # The breach forecast of the application the tracker shows (its latest open one), when shown.
     forecast = display.forecast_status()
     forecast_proceedings = getattr(status.facts, "proceedings_id", None) if status else None
@@ -115,10 +161,15 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
         "cases/case_detail.html",
         {
             "case": family,
-            "stage": selectors.case_stage(family),
-            "timeline": selectors.case_timeline(family),
-            "due_items": selectors.case_due_items(family=family, today=today, row=status.facts if status else None),
+            "stage": stage,
+            "timeline": selectors.case_timeline(family, newest_first=newest_first),
+            "newest_first": newest_first,
+            "episodes": selectors.case_episodes(family),
+            "due_items": due_items,
             "status": status,
+            "row": row,
+            "closed_reason": presenters.CLOSED_REASON if stage.code == "ended" else "",
+            "may_reopen": not services.reopen_refusal(family),
             "open_episode": open_episode,
             "open_proceedings": open_proceedings[-1] if open_proceedings else None,
             "open_actions": selectors.case_open_actions(user=request.user, family_id=family.pk),
@@ -313,6 +364,26 @@ MILESTONES: dict[str, Milestone] = {
 }
 
 
+# Reopen a closed family for a repeat episode: a new episode, recorded like a milestone (not one of
+# the case's milestones: there is nothing to correct, the episode is corrected as any other).
+REOPEN = Milestone(
+    "Repeat pre-proceedings episode",
+    forms.ReopenForm,
+    lambda family, pk: m.PreProceedingsEpisode(family=family) if not services.reopen_refusal(family) else None,
+    lambda user, form: services.family_reopen(
+        user=user, episode=form.save(commit=False), children=form.cleaned_data["children"]
+    ),
+    needs=services.REOPEN_REFUSED,
+)
+
+
+@requires(SEE_IDENTIFIABLE)  # asked first: a role that cannot see cases is told so
+@requires(WRITE_CASES)
+def case_reopen(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Reopen a closed family for a repeat episode (a new episode of the same family, not a new case)."""
+    return _record(request, case_id, REOPEN, "reopen", None)
+
+
 @requires(SEE_IDENTIFIABLE)  # asked first: a role that cannot see cases is told so
 @requires(WRITE_CASES)
 def milestone(request: HttpRequest, case_id: int, kind: str, pk: int | None = None) -> HttpResponse:
@@ -320,6 +391,10 @@ def milestone(request: HttpRequest, case_id: int, kind: str, pk: int | None = No
     spec = MILESTONES.get(kind)
     if spec is None:
         raise Http404
+    return _record(request, case_id, spec, kind, pk)
+
+
+def _record(request: HttpRequest, case_id: int, spec: Milestone, kind: str, pk: int | None) -> HttpResponse:
     family = get_visible(m.Family, user=request.user, pk=case_id)
     instance = spec.instance(family, pk)
     if instance is None:

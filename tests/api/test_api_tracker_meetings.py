@@ -260,7 +260,7 @@ def test_it_refuses_to_change_a_closed_meeting(chair_api, chair, meeting):
     ]
     response = chair_api.post(
         "/api/v1/meeting-actions/",
-        {"item": item.pk, "description": "More", "owner": "SW", "due_date": TODAY.isoformat()},
+        {"item": item.pk, "description": "More", "owner": chair.pk, "due_date": TODAY.isoformat()},
         format="json",
     )
     assert response.status_code == 409
@@ -277,7 +277,7 @@ def test_it_agrees_an_action_and_marks_it_done(chair_api, chair, meeting):
         {
             "item": item.pk,
             "description": "Book the family group conference",
-            "owner": "SW",
+            "owner": item.family.social_worker.pk,
             "due_date": due.isoformat(),
         },
         format="json",
@@ -291,6 +291,8 @@ def test_it_agrees_an_action_and_marks_it_done(chair_api, chair, meeting):
         chair,
         None,
     )
+    assert action.owner == item.family.social_worker
+    assert (response.json()["owner"], response.json()["owner_note"]) == (item.family.social_worker.pk, "")
     url = f"/api/v1/meeting-actions/{action.pk}/"
     etag = response["ETag"]
     moved = chair_api.patch(url, {"due_date": TODAY.isoformat()}, format="json", HTTP_IF_MATCH=etag)
@@ -314,7 +316,30 @@ def test_it_refuses_an_action_with_no_owner_on_its_field(chair_api, meeting):
     assert not m.MeetingAction.objects.exists()
 
 
-def test_it_treats_another_las_meeting_as_one_that_does_not_exist(la_b, chair_api):
+def test_it_refuses_an_owner_of_another_la_or_a_service_account(chair_api, la_a, la_b, meeting):
+    item = meeting.items.get()
+    for owner in (
+        f.UserFactory(local_authority=la_b),
+        f.UserFactory(local_authority=la_a, role=c.Role.API_WRITE, team=None),
+    ):
+        response = chair_api.post(
+            "/api/v1/meeting-actions/",
+            {"item": item.pk, "description": "Book it", "owner": owner.pk, "due_date": TODAY.isoformat()},
+            format="json",
+        )
+        assert response.status_code == 400, owner.role
+        assert [e["attr"] for e in response.json()["errors"]] == ["owner"]
+    assert not m.MeetingAction.objects.exists()
+
+
+def test_it_shows_an_owner_kept_as_first_written(chair_api, chair, meeting):
+    """An action recorded before owners were users, whose owner matched no single user, keeps the text."""
+    action = f.MeetingActionFactory(item=meeting.items.get(), owner=None, owner_note="Legal", due_date=TODAY)
+    body = chair_api.get(f"/api/v1/meeting-actions/{action.pk}/").json()
+    assert (body["owner"], body["owner_note"]) == (None, "Legal")
+
+
+def test_it_treats_another_las_meeting_as_one_that_does_not_exist(la_b, chair, chair_api):
     their_chair = f.UserFactory(role=c.Role.QUADRANT_CHAIR, local_authority=la_b)
     pp_case(la_b, weeks=10)
     theirs = services.meeting_open(user=their_chair, scope=c.ScopeKind.LA, meeting_date=TODAY)
@@ -323,7 +348,7 @@ def test_it_treats_another_las_meeting_as_one_that_does_not_exist(la_b, chair_ap
     assert chair_api.get(f"/api/v1/meeting-items/{item.pk}/").status_code == 404
     response = chair_api.post(
         "/api/v1/meeting-actions/",
-        {"item": item.pk, "description": "Theirs", "owner": "Them", "due_date": TODAY.isoformat()},
+        {"item": item.pk, "description": "Theirs", "owner": chair.pk, "due_date": TODAY.isoformat()},
         format="json",
     )
     assert response.status_code == 400
@@ -333,7 +358,7 @@ def test_it_treats_another_las_meeting_as_one_that_does_not_exist(la_b, chair_ap
 
 def test_it_records_meeting_reads_in_the_read_audit(chair_api, chair, meeting):
     item = meeting.items.get()
-    action = services.action_create(user=chair, item=item, description="Check", owner="SW", due_date=TODAY)
+    action = services.action_create(user=chair, item=item, description="Check", owner=chair, due_date=TODAY)
     chair_api.get("/api/v1/meetings/")  # a meeting's own record names no case
     chair_api.get("/api/v1/meeting-items/", {"meeting": meeting.pk})
     chair_api.get(f"/api/v1/meeting-actions/{action.pk}/")
@@ -351,7 +376,7 @@ def test_it_pins_the_meeting_lists_queries_whatever_the_number_of_rows(chair_api
             pp_case(la_a, weeks=weeks)
         opened = services.meeting_open(user=chair, scope=c.ScopeKind.LA, meeting_date=TODAY)
         for item in opened.items.all():
-            services.action_create(user=chair, item=item, description="Check", owner="SW", due_date=TODAY)
+            services.action_create(user=chair, item=item, description="Check", owner=chair, due_date=TODAY)
 
     def counts() -> dict[str, int]:
         found = {}

@@ -223,7 +223,7 @@ def test_it_refuses_an_action_due_before_its_meeting_and_saves_nothing(chair, it
             decision=c.MeetingDecision.CONTINUE,
             review_date=D(2025, 7, 7),
             note="Discussed.",
-            new_actions=[NewAction(description="Book it.", owner="Worker", due_date=D(2025, 6, 1))],
+            new_actions=[NewAction(description="Book it.", owner=chair, due_date=D(2025, 6, 1))],
         )
 
     assert refused.value.message_dict == {
@@ -237,7 +237,7 @@ def test_it_refuses_an_action_due_before_its_meeting_and_saves_nothing(chair, it
 def test_it_refuses_an_action_due_before_its_meeting_agreed_on_its_own(chair, item):
     with pytest.raises(ValidationError) as refused:
         services.action_create(
-            user=chair, item=item, description="Book the viability assessment.", owner="Worker", due_date=D(2025, 5, 30)
+            user=chair, item=item, description="Book the viability assessment.", owner=chair, due_date=D(2025, 5, 30)
         )
 
     assert refused.value.message_dict == {"due_date": ["The due date must be on or after the meeting (2 June 2025)."]}
@@ -246,7 +246,7 @@ def test_it_refuses_an_action_due_before_its_meeting_agreed_on_its_own(chair, it
 
 def test_it_accepts_an_action_due_on_the_day_of_its_meeting(chair, item):
     action = services.action_create(
-        user=chair, item=item, description="Book the viability assessment.", owner="Worker", due_date=D(2025, 6, 2)
+        user=chair, item=item, description="Book the viability assessment.", owner=chair, due_date=D(2025, 6, 2)
     )
 
     assert m.MeetingAction.objects.get().pk == action.pk

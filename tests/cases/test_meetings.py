@@ -96,7 +96,7 @@ def test_it_records_decisions_and_actions_with_who_and_when(client, la_a, chair)
             "note": "Parenting assessment due next month.",
             **no_actions(),
             "actions-0-description": "Book the family group conference",
-            "actions-0-owner": "Allocated social worker",
+            "actions-0-owner": str(family.social_worker.pk),
             **date_post("actions-0-due_date", TODAY + dt.timedelta(days=7)),
             "save": "1",
         },
@@ -106,9 +106,10 @@ def test_it_records_decisions_and_actions_with_who_and_when(client, la_a, chair)
     assert item.decision == "continue"
     assert item.review_date == TODAY + dt.timedelta(weeks=4)
     action = item.actions.get()
-    assert (action.description, action.owner, action.family_id) == (
+    assert (action.description, action.owner, action.owner_note, action.family_id) == (
         "Book the family group conference",
-        "Allocated social worker",
+        family.social_worker,
+        "",
         family.pk,
     )
     assert action.created_by == chair
@@ -146,7 +147,7 @@ def test_it_refuses_a_bad_decision_or_action_and_saves_nothing(client, la_a, cha
             "save": "1",
         },
     )
-    assert response.context["actions"].forms[0].errors["owner"] == ["Enter who owns the action."]
+    assert response.context["actions"].forms[0].errors["owner"] == ["Choose who owns the action."]
     assert "Error: " in response.content.decode()
     item = meeting.items.get()
     item.refresh_from_db()
@@ -162,10 +163,10 @@ def test_it_flags_an_overdue_action_and_clears_it_when_done_at_the_next_meeting(
         user=chair,
         item=first.items.get(),
         description="Send the letter before proceedings",
-        owner="Legal",
+        owner=family.social_worker,
         due_date=TODAY - dt.timedelta(days=1),
     )
-    services.meeting_close(user=chair, meeting=first)
+    services.meeting_close(user=chair, meeting=first, confirmed=True)
 
     def flags():
         row = tracker.tracker_queryset(user=chair, today=TODAY).get(pk=family.pk)
@@ -177,7 +178,7 @@ def test_it_flags_an_overdue_action_and_clears_it_when_done_at_the_next_meeting(
     sign_in(client, chair)
     url = reverse("tracker:meeting_item", args=[second.pk, 1])
     page = client.get(url).content.decode()
-    assert "Send the letter before proceedings (Legal, due" in page
+    assert f"Send the letter before proceedings ({family.social_worker.get_full_name()}, due" in page
     assert "overdue" in page
     client.post(url, {"decision": "step_down", "completed": [str(action.pk)], **no_actions(), "save": "1"})
     action.refresh_from_db()
@@ -197,7 +198,7 @@ def test_it_keeps_a_closed_meeting_final(client, la_a, chair):
     with pytest.raises(ValidationError, match="closed"):
         services.meeting_item_decide(user=chair, item=item, decision="step_down", review_date=None, note="")
     with pytest.raises(ValidationError, match="closed"):
-        services.action_create(user=chair, item=item, description="More", owner="Me", due_date=TODAY)
+        services.action_create(user=chair, item=item, description="More", owner=chair, due_date=TODAY)
 
     sign_in(client, chair)
     url = reverse("tracker:meeting_item", args=[meeting.pk, 1])
@@ -259,7 +260,7 @@ def test_it_pins_the_meeting_page_queries_whatever_the_size_of_the_agenda(client
             open_case(la_a, weeks=weeks + 1)
         meeting = services.meeting_open(user=chair, scope=c.ScopeKind.LA, meeting_date=TODAY)
         for item in meeting.items.all():
-            services.action_create(user=chair, item=item, description="Check", owner="SW", due_date=TODAY)
+            services.action_create(user=chair, item=item, description="Check", owner=chair, due_date=TODAY)
         return meeting
 
     sign_in(client, chair)
@@ -288,11 +289,12 @@ def step_post(**fields) -> dict[str, str]:
     return {"decision": "step_down", **no_actions(), "save": "1", **fields}
 
 
-def action_row(index: int, *, description="Call the family", owner="Allocated social worker", due=None):
+def action_row(index: int, owner: m.User | str, *, description="Call the family", due=None):
+    """A new action row owned by ``owner`` (a user, or the text posted)."""
     due = due or TODAY + dt.timedelta(days=7)
     return {
         f"actions-{index}-description": description,
-        f"actions-{index}-owner": owner,
+        f"actions-{index}-owner": str(owner.pk) if isinstance(owner, m.User) else owner,
         **date_post(f"actions-{index}-due_date", due),
     }
 
@@ -301,7 +303,7 @@ def test_it_saves_nothing_of_a_step_when_one_action_is_invalid(la_a, chair):
     family = open_case(la_a, weeks=10)
     earlier = services.meeting_open(user=chair, scope=c.ScopeKind.LA, meeting_date=TODAY - dt.timedelta(days=14))
     open_action = services.action_create(
-        user=chair, item=earlier.items.get(), description="Earlier action", owner="Legal", due_date=TODAY
+        user=chair, item=earlier.items.get(), description="Earlier action", owner=chair, due_date=TODAY
     )
     meeting = services.meeting_open(user=chair, scope=c.ScopeKind.LA, meeting_date=TODAY)
     item = meeting.items.get()
@@ -314,15 +316,15 @@ def test_it_saves_nothing_of_a_step_when_one_action_is_invalid(la_a, chair):
             review_date=None,
             note="Issue now.",
             new_actions=[
-                services.NewAction(description="Send the letter", owner="Legal", due_date=TODAY),
-                services.NewAction(description="Tell the guardian", owner="  ", due_date=TODAY),
+                services.NewAction(description="Send the letter", owner=chair, due_date=TODAY),
+                services.NewAction(description="Tell the guardian", owner=None, due_date=TODAY),
             ],
             completed=[open_action],
             completed_date=TODAY,
         )
     assert raised.value.decision is None
     assert list(raised.value.actions) == [1]  # the second action only
-    assert raised.value.actions[1].message_dict == {"owner": ["Enter who owns the action."]}
+    assert raised.value.actions[1].message_dict == {"owner": ["Choose who owns the action."]}
     item.refresh_from_db()
     open_action.refresh_from_db()
     assert (item.decision, item.note, item.decided_at) == ("", "", None)
@@ -336,11 +338,11 @@ def test_it_shows_an_invalid_action_on_its_own_row_and_saves_no_decision(client,
     sign_in(client, chair)
     url = reverse("tracker:meeting_item", args=[meeting.pk, 1])
 
-    response = client.post(url, step_post(**action_row(0), **action_row(1, owner="")))
+    response = client.post(url, step_post(**action_row(0, chair), **action_row(1, "")))
     assert response.status_code == 200
     rows = response.context["actions"].forms
     assert rows[0].errors == {}
-    assert rows[1].errors == {"owner": ["Enter who owns the action."]}
+    assert rows[1].errors == {"owner": ["Choose who owns the action."]}
     page = response.content.decode()
     assert "govuk-error-summary" in page
     assert 'href="#id_actions-1-owner"' in page
@@ -361,7 +363,7 @@ def test_it_shows_a_problem_found_by_the_service_on_the_action_marked_done(clien
     sign_in(client, chair)
     url = reverse("tracker:meeting_item", args=[meeting.pk, 1])
 
-    response = client.post(url, step_post(completed=[str(stored.pk)], **action_row(0)))
+    response = client.post(url, step_post(completed=[str(stored.pk)], **action_row(0, chair)))
     assert response.status_code == 200
     page = response.content.decode()
     assert "Error: " in page
@@ -390,7 +392,9 @@ def bad_date(name: str, kind: str) -> dict[str, str]:
 def test_it_answers_a_bad_meeting_date_with_a_message_on_the_field(client, la_a, chair, kind):
     open_case(la_a)
     sign_in(client, chair)
-    response = client.post(reverse("tracker:meeting_new"), {"scope": "la", **bad_date("meeting_date", kind)})
+    response = client.post(
+        reverse("tracker:meeting_new"), {"scope": "la", "proposal": "all", **bad_date("meeting_date", kind)}
+    )
     assert response.status_code == 200
     errors = response.context["form"].errors
     assert list(errors) == ["meeting_date"]
@@ -406,7 +410,7 @@ def test_it_answers_a_bad_review_or_due_date_with_a_message_on_the_field(client,
     sign_in(client, chair)
     data = {**step_post(decision="continue"), **date_post("review_date", TODAY + dt.timedelta(weeks=4))}
     if field == "actions-0-due_date":
-        data.update(action_row(0))
+        data.update(action_row(0, chair))
     data.update(bad_date(field, kind))
 
     response = client.post(reverse("tracker:meeting_item", args=[meeting.pk, 1]), data)
@@ -449,7 +453,7 @@ def test_it_refuses_to_write_another_las_meeting_records(la_b, chair):
     with pytest.raises(PermissionDenied):
         services.meeting_item_record(user=chair, item=item, decision="issue", review_date=None, note="")
     with pytest.raises(PermissionDenied):
-        services.action_create(user=chair, item=item, description="Theirs", owner="Them", due_date=TODAY)
+        services.action_create(user=chair, item=item, description="Theirs", owner=chair, due_date=TODAY)
     with pytest.raises(PermissionDenied):
         services.meeting_close(user=chair, meeting=meeting)
     item.refresh_from_db()
@@ -468,3 +472,383 @@ def test_it_lets_chairs_run_meetings_but_not_write_case_data(la_a, chair, social
         services.meeting_item_record(user=social_worker, item=item, decision="escalate", review_date=None, note="")
     item.refresh_from_db()
     assert (item.decision, item.updated_by) == ("issue", chair)
+
+
+# ---------------------------------------------------------------------------
+# The chair's agenda, attendees, previous decisions, owners, closing and print
+# ---------------------------------------------------------------------------
+
+
+def open_meeting(client, **fields):
+    """Open a meeting of the whole LA through the page; the response (a redirect to the agenda page)."""
+    return client.post(
+        reverse("tracker:meeting_new"),
+        {"scope": "la", **date_post("meeting_date", TODAY), "proposal": "flagged", **fields},
+    )
+
+
+def test_it_proposes_the_flagged_cases_or_none_and_opens_on_the_agenda_page(client, la_a, chair):
+    red = open_case(la_a, weeks=17)  # over the 16-week threshold
+    amber = open_case(la_a, weeks=10)  # no review for 6 weeks
+    open_case(la_a, weeks=1)  # green, no flag
+    sign_in(client, chair)
+
+    response = open_meeting(client)
+    meeting = m.TrackerMeeting.objects.get()
+    assert response.status_code == 302
+    assert response.url == reverse("tracker:meeting_agenda", args=[meeting.pk])
+    assert [item.family_id for item in meeting.items.order_by("position")] == [red.pk, amber.pk]
+
+    open_meeting(client, proposal="none")
+    assert m.TrackerMeeting.objects.order_by("-pk").first().items.count() == 0
+
+    response = open_meeting(client, proposal="every case")
+    assert response.status_code == 200
+    assert list(response.context["form"].errors) == ["proposal"]
+    assert m.TrackerMeeting.objects.count() == 2
+
+
+def agenda_post(meeting, **fields) -> dict[str, str]:
+    """The arrange form as the page sends it: every item at its place, no time, nothing removed, plus ``fields``."""
+    data = {"form": "arrange"}
+    for item in meeting.items.all():
+        data[f"agenda-order-{item.pk}"] = str(item.position)
+        data[f"agenda-start-{item.pk}"] = ""
+    data.update(fields)
+    return data
+
+
+def test_it_adds_a_case_of_the_la_to_the_agenda_and_refuses_another_las(client, la_a, la_b, chair):
+    first = open_case(la_a, weeks=17)
+    later = open_case(la_a, weeks=1)
+    theirs = open_case(la_b, weeks=17)
+    sign_in(client, chair)
+    open_meeting(client)
+    meeting = m.TrackerMeeting.objects.get()
+    url = reverse("tracker:meeting_agenda", args=[meeting.pk])
+    assert list(meeting.items.values_list("family_id", flat=True)) == [first.pk]
+
+    page = client.get(url).content.decode()
+    assert f'value="{later.pk}"' in page  # offered
+    assert f'value="{theirs.pk}"' not in page
+    # The page names both cases: the read audit records both.
+    assert sorted(m.ReadAudit.objects.order_by("pk").last().family_ids) == sorted([first.pk, later.pk])
+
+    response = client.post(url, {"form": "add", "add-family": str(later.pk)})
+    assert response.status_code == 302
+    item = meeting.items.get(family=later)
+    assert (item.position, item.rag, item.stage, item.created_by) == (2, "green", "pre_proceedings", chair)
+
+    # Another LA's case, or one already on the agenda, is refused on the field and nothing is saved.
+    for family in (theirs, later):
+        response = client.post(url, {"form": "add", "add-family": str(family.pk)})
+        assert response.status_code == 200
+        assert response.context["add_form"].errors == {
+            "family": ["Choose an open case of your local authority that is not on the agenda."]
+        }
+        assert "govuk-error-summary" in response.content.decode()
+    assert meeting.items.count() == 2
+    # ...and the service refuses another LA's case outright.
+    with pytest.raises(PermissionDenied):
+        services.agenda_add(user=chair, meeting=meeting, family=theirs)
+    with pytest.raises(ValidationError, match="already on the agenda"):
+        services.agenda_add(user=chair, meeting=meeting, family=later)
+    assert not m.MeetingItem.objects.filter(family=theirs).exists()
+
+
+def test_it_reorders_times_and_removes_cases_of_the_agenda_in_one_go(client, la_a, chair):
+    a, b, c_ = (open_case(la_a, weeks=weeks) for weeks in (20, 18, 17))
+    meeting = services.meeting_open(user=chair, scope=c.ScopeKind.LA, meeting_date=TODAY)
+    item_a, item_b, item_c = (meeting.items.get(family=family) for family in (a, b, c_))
+    assert [item_a.position, item_b.position, item_c.position] == [1, 2, 3]
+    sign_in(client, chair)
+    url = reverse("tracker:meeting_agenda", args=[meeting.pk])
+
+    # C first at 10:00, A second at 10:20 (typed 10.20), B removed.
+    response = client.post(
+        url,
+        agenda_post(
+            meeting,
+            **{
+                f"agenda-order-{item_c.pk}": "1",
+                f"agenda-start-{item_c.pk}": "10:00",
+                f"agenda-order-{item_a.pk}": "5",
+                f"agenda-start-{item_a.pk}": "10.20",
+                f"agenda-remove-{item_b.pk}": "on",
+            },
+        ),
+    )
+    assert response.status_code == 302
+    rows = list(meeting.items.order_by("position").values_list("family_id", "position", "start_time", "updated_by"))
+    assert rows == [(c_.pk, 1, dt.time(10, 0), chair.pk), (a.pk, 2, dt.time(10, 20), chair.pk)]
+    assert not m.MeetingItem.objects.filter(pk=item_b.pk).exists()
+    removed = Events.objects.filter(pgh_model="cases.MeetingItemEvent", pgh_obj_id=str(item_b.pk), pgh_label="delete")
+    assert removed.get().pgh_context["user"] == chair.pk
+    page = client.get(reverse("tracker:meeting", args=[meeting.pk])).content.decode()
+    assert "10:00" in page
+    assert "10:20" in page
+
+
+def test_it_keeps_a_decided_case_on_the_agenda_and_saves_nothing_of_a_bad_arrangement(client, la_a, chair):
+    a, b = open_case(la_a, weeks=20), open_case(la_a, weeks=17)
+    meeting = services.meeting_open(user=chair, scope=c.ScopeKind.LA, meeting_date=TODAY)
+    item_a, item_b = meeting.items.get(family=a), meeting.items.get(family=b)
+    services.meeting_item_decide(user=chair, item=item_a, decision="issue", review_date=None, note="")
+    sign_in(client, chair)
+    url = reverse("tracker:meeting_agenda", args=[meeting.pk])
+
+    response = client.post(
+        url, agenda_post(meeting, **{f"agenda-remove-{item_a.pk}": "on", f"agenda-order-{item_b.pk}": "0"})
+    )
+    assert response.status_code == 200
+    assert response.context["arrange_form"].errors == {
+        f"order-{item_b.pk}": [f"The place of the {b.name} family must be 1 or more"]
+    }
+    response = client.post(
+        url, agenda_post(meeting, **{f"agenda-remove-{item_a.pk}": "on", f"agenda-start-{item_b.pk}": "25:00"})
+    )
+    assert response.context["arrange_form"].errors == {
+        f"start-{item_b.pk}": [f"Enter the start time for the {b.name} family as hours and minutes, like 10:30"]
+    }
+    response = client.post(
+        url, agenda_post(meeting, **{f"agenda-remove-{item_a.pk}": "on", f"agenda-order-{item_b.pk}": "1"})
+    )
+    assert response.status_code == 200
+    assert response.context["arrange_form"].errors == {
+        f"remove-{item_a.pk}": [f"The {a.name} family has a decision or actions recorded: it stays on the agenda."]
+    }
+    assert 'class="govuk-error-summary"' in response.content.decode()
+    assert list(meeting.items.order_by("position").values_list("family_id", flat=True)) == [a.pk, b.pk]
+
+    # Once closed, the agenda cannot change.
+    services.meeting_close(user=chair, meeting=meeting, confirmed=True)
+    response = client.post(url, agenda_post(meeting, **{f"agenda-order-{item_b.pk}": "1"}), follow=True)
+    assert "its record can no longer change" in response.content.decode()
+    assert meeting.items.get(family=b).position == 2
+    with pytest.raises(ValidationError, match="closed"):
+        services.agenda_add(user=chair, meeting=meeting, family=open_case(la_a))
+
+
+def test_it_records_attendees_users_of_the_la_or_named_people(client, la_a, la_b, chair):
+    meeting = services.meeting_open(user=chair, scope=c.ScopeKind.LA, meeting_date=TODAY)
+    manager = f.UserFactory(local_authority=la_a, role=c.Role.TEAM_MANAGER, first_name="Tess", last_name="Manning")
+    outsider = f.UserFactory(local_authority=la_b, first_name="Otto")
+    sign_in(client, chair)
+    url = reverse("tracker:meeting_agenda", args=[meeting.pk])
+
+    assert client.post(url, {"form": "attendee", "attendee-user": str(manager.pk)}).status_code == 302
+    response = client.post(url, {"form": "attendee", "attendee-name": " Lee Adams ", "attendee-role": "LA solicitor"})
+    assert response.status_code == 302
+    rows = list(meeting.attendees.order_by("pk").values_list("user_id", "name", "role", "created_by"))
+    assert rows == [(manager.pk, "", "", chair.pk), (None, "Lee Adams", "LA solicitor", chair.pk)]
+    page = client.get(reverse("tracker:meeting", args=[meeting.pk])).content.decode()
+    assert "Tess Manning, Team manager" in page
+    assert "Lee Adams, LA solicitor" in page
+
+    for data, errors in (
+        ({}, {"name": ["Choose a user or enter the attendee's name."]}),
+        ({"attendee-user": str(outsider.pk)}, {"user": ["Choose a user of your own local authority."]}),
+        ({"attendee-user": str(manager.pk)}, {"__all__": ["This user is already recorded as attending."]}),
+    ):
+        response = client.post(url, {"form": "attendee", **data})
+        assert response.status_code == 200
+        assert response.context["attendee_form"].errors == errors
+    with pytest.raises(ValidationError):
+        services.attendee_add(user=chair, meeting=meeting, attendee=outsider)
+    assert meeting.attendees.count() == 2
+
+    lee = meeting.attendees.get(name="Lee Adams")
+    assert client.post(url, {"form": "attendee-remove", "attendee": str(lee.pk)}).status_code == 302
+    assert list(meeting.attendees.values_list("user_id", flat=True)) == [manager.pk]
+    theirs = f.TrackerMeetingFactory(local_authority=la_b)
+    their_attendee = m.MeetingAttendee.objects.create(meeting=theirs, local_authority=la_b, name="Them")
+    assert client.post(url, {"form": "attendee-remove", "attendee": str(their_attendee.pk)}).status_code == 404
+
+
+def test_it_shows_each_cases_previous_decision_on_the_agenda_and_item_page(client, la_a, chair):
+    family = open_case(la_a, weeks=10)
+    other = open_case(la_a, weeks=9)
+    first = services.meeting_open(user=chair, scope=c.ScopeKind.LA, meeting_date=TODAY - dt.timedelta(days=28))
+    review = TODAY + dt.timedelta(days=14)
+    services.meeting_item_decide(
+        user=chair, item=first.items.get(family=family), decision="continue", review_date=review, note=""
+    )
+    services.meeting_close(user=chair, meeting=first, confirmed=True)
+    # A meeting after that with no decision for the case does not hide the earlier one.
+    skipped = services.meeting_open(user=chair, scope=c.ScopeKind.LA, meeting_date=TODAY - dt.timedelta(days=14))
+    services.meeting_close(user=chair, meeting=skipped, confirmed=True)
+    current = services.meeting_open(user=chair, scope=c.ScopeKind.LA, meeting_date=TODAY)
+    services.meeting_item_decide(
+        user=chair, item=current.items.get(family=family), decision="issue", review_date=None, note=""
+    )
+    sign_in(client, chair)
+
+    agenda = {
+        item.family_id: (item.previous_decision, item.previous_review_date, item.previous_meeting_date)
+        for item in client.get(reverse("tracker:meeting", args=[current.pk])).context["items"]
+    }
+    assert agenda == {
+        family.pk: ("continue", review, TODAY - dt.timedelta(days=28)),
+        other.pk: (None, None, None),
+    }
+    position = current.items.get(family=family).position
+    page = client.get(reverse("tracker:meeting_item", args=[current.pk, position])).content.decode()
+    earlier = TODAY - dt.timedelta(days=28)
+    assert f"Continue with a review date, review on {review:%-d %B %Y} (meeting of {earlier:%-d %B %Y})" in page
+    # The first meeting has no previous decision: the later one is not "previous".
+    first_page = client.get(reverse("tracker:meeting_item", args=[first.pk, 1])).content.decode()
+    assert "None: first time at a tracker meeting" in first_page
+
+
+def test_it_gives_actions_to_a_user_of_the_la_due_no_earlier_than_the_meeting(client, la_a, la_b, chair):
+    family = open_case(la_a, weeks=10)
+    meeting = services.meeting_open(user=chair, scope=c.ScopeKind.LA, meeting_date=TODAY)
+    outsider = f.UserFactory(local_authority=la_b)
+    robot = f.UserFactory(local_authority=la_a, role=c.Role.API_WRITE, team=None)
+    sign_in(client, chair)
+    url = reverse("tracker:meeting_item", args=[meeting.pk, 1])
+
+    page = client.get(url).content.decode()
+    assert f'<option value="{family.social_worker.pk}">' in page
+    assert f'value="{outsider.pk}"' not in page
+    assert f'value="{robot.pk}"' not in page
+    for owner, due, errors in (
+        (outsider, TODAY, {"owner": ["Choose a user of your own local authority to own the action."]}),
+        (robot, TODAY, {"owner": ["Choose a user of your own local authority to own the action."]}),
+        (
+            family.social_worker,
+            TODAY - dt.timedelta(days=1),
+            {"due_date": [f"The due date must be on or after the meeting ({TODAY:%-d %B %Y})."]},
+        ),
+    ):
+        response = client.post(url, step_post(**action_row(0, owner, due=due)))
+        assert response.status_code == 200
+        assert response.context["actions"].forms[0].errors == errors
+    assert not m.MeetingAction.objects.exists()
+    with pytest.raises(ValidationError, match="own local authority"):
+        services.action_create(
+            user=chair, item=meeting.items.get(), description="Theirs", owner=outsider, due_date=TODAY
+        )
+
+    response = client.post(url, step_post(**action_row(0, family.social_worker, due=TODAY)))
+    assert response.status_code == 302
+    action = m.MeetingAction.objects.get()
+    assert (action.owner, action.due_date, action.owner_label) == (
+        family.social_worker,
+        TODAY,
+        family.social_worker.get_full_name(),
+    )
+
+
+def test_the_migration_gives_an_action_to_the_one_user_whose_full_name_it_names(la_a, la_b):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    owners_to_users = import_module("cases.migrations.0022_meetings").owners_to_users
+    sam = f.UserFactory(local_authority=la_a, first_name="Sam", last_name="Whitfield")
+    f.UserFactory(local_authority=la_b, first_name="Alex", last_name="Kerr")  # another LA's only
+    f.UserFactory(local_authority=la_a, first_name="Jo", last_name="Lee")
+    f.UserFactory(local_authority=la_a, first_name="Jo", last_name="Lee")  # two of them
+    written = {
+        text: f.MeetingActionFactory(item__meeting__local_authority=la_a, owner=None, owner_note=text)
+        for text in ("  sam   WHITFIELD ", "Alex Kerr", "Jo Lee", "Legal")
+    }
+    owners_to_users(apps, None)
+    found = {
+        text: m.MeetingAction.objects.values_list("owner_id", "owner_note").get(pk=action.pk)
+        for text, action in written.items()
+    }
+    assert found == {
+        "  sam   WHITFIELD ": (sam.pk, ""),
+        "Alex Kerr": (None, "Alex Kerr"),
+        "Jo Lee": (None, "Jo Lee"),
+        "Legal": (None, "Legal"),
+    }
+    # The text kept is shown as the owner, and such an action can still be marked done.
+    legal = m.MeetingAction.objects.get(pk=written["Legal"].pk)
+    assert legal.owner_label == "Legal"
+    legal.full_clean()
+
+
+def test_it_asks_before_closing_with_cases_not_discussed_listing_them(client, la_a, chair):
+    decided, skipped = open_case(la_a, weeks=20), open_case(la_a, weeks=17)
+    meeting = services.meeting_open(user=chair, scope=c.ScopeKind.LA, meeting_date=TODAY)
+    services.meeting_item_decide(
+        user=chair, item=meeting.items.get(family=decided), decision="issue", review_date=None, note=""
+    )
+    sign_in(client, chair)
+    url = reverse("tracker:meeting_close", args=[meeting.pk])
+
+    response = client.post(url)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "1 of 2 cases was not discussed" in page
+    listed = response.context["undiscussed"]
+    assert [item.family_id for item in listed] == [skipped.pk]
+    assert f"2. {skipped.name}</a>" in page
+    assert f"{decided.name}</a>" not in page
+    assert 'name="confirm" value="yes"' in page
+    meeting.refresh_from_db()
+    assert meeting.closed_at is None
+    with pytest.raises(services.MeetingCloseUnconfirmedError) as raised:
+        services.meeting_close(user=chair, meeting=meeting)
+    assert [item.family_id for item in raised.value.undiscussed] == [skipped.pk]
+
+    response = client.post(url, {"confirm": "yes"})
+    assert response.status_code == 302
+    meeting.refresh_from_db()
+    assert meeting.closed_at is not None
+    assert meeting.updated_by == chair
+
+
+def test_it_closes_at_once_when_every_case_was_discussed(client, la_a, chair):
+    open_case(la_a, weeks=20)
+    meeting = services.meeting_open(user=chair, scope=c.ScopeKind.LA, meeting_date=TODAY)
+    services.meeting_item_decide(user=chair, item=meeting.items.get(), decision="issue", review_date=None, note="")
+    sign_in(client, chair)
+    response = client.post(reverse("tracker:meeting_close", args=[meeting.pk]), follow=True)
+    assert "Meeting closed" in response.content.decode()
+    meeting.refresh_from_db()
+    assert meeting.closed_at is not None
+
+
+def test_it_prints_the_decisions_and_actions_of_the_cases_discussed_only(client, la_a, chair):
+    decided, skipped = open_case(la_a, weeks=20), open_case(la_a, weeks=17)
+    decided.name, skipped.name = "Decidedfamily", "Skippedfamily"
+    decided.save(), skipped.save()
+    meeting = services.meeting_open(user=chair, scope=c.ScopeKind.LA, meeting_date=TODAY)
+    item = meeting.items.get(family=decided)
+    services.meeting_item_record(
+        user=chair,
+        item=item,
+        decision="issue",
+        review_date=None,
+        note="Threshold met.",
+        new_actions=[services.NewAction(description="Send the letter", owner=decided.social_worker, due_date=TODAY)],
+    )
+    sign_in(client, chair)
+    page = client.get(reverse("tracker:meeting_print", args=[meeting.pk])).content.decode()
+    assert "Decidedfamily" in page
+    assert "Issue care proceedings. Threshold met." in page
+    assert f"Send the letter \N{EN DASH} {decided.social_worker.get_full_name()}, by" in page
+    assert "Skippedfamily" not in page
+    assert "1 of 2 cases discussed; 1 not discussed." in page
+    assert "css/meeting-print.css" in page
+
+
+def test_it_marks_meetings_not_the_tracker_in_the_navigation(client, la_a, chair):
+    open_case(la_a)
+    meeting = services.meeting_open(user=chair, scope=c.ScopeKind.LA, meeting_date=TODAY)
+    sign_in(client, chair)
+    for url in (
+        reverse("tracker:meetings"),
+        reverse("tracker:meeting", args=[meeting.pk]),
+        reverse("tracker:meeting_agenda", args=[meeting.pk]),
+        reverse("tracker:meeting_item", args=[meeting.pk, 1]),
+        reverse("tracker:meeting_new"),
+    ):
+        page = client.get(url).content.decode()
+        assert 'href="/tracker/meetings/" aria-current="page">Meetings' in page, url
+        assert 'href="/tracker/" aria-current="page"' not in page, url
+    assert 'href="/tracker/" aria-current="page"' in client.get(reverse("tracker:list")).content.decode()

@@ -2,7 +2,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("cases", "0024_reopen")]
+    dependencies = [("cases", "0023_task_reminders")]
 
     operations = [
         migrations.AddField(
