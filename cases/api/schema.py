@@ -75,6 +75,8 @@ class AutoSchema(openapi.AutoSchema):
         name = getattr(paginator, "page_size_query_param", None)
         if name:
             extra[name] = {"invalid"}
+        if hasattr(paginator, "invalid_cursor"):  # a changes feed's cursor it cannot read (a 400 naming it)
+            extra[paginator.cursor_query_param] = {"invalid"}
         return extra
 
     def _should_add_error_response(self, responses: dict, status_code: str) -> bool:

@@ -26,13 +26,14 @@ from django.db import models
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, serializers
+from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
 from cases import models as m
 from cases import presenters
 from cases.api.base import RecordViewSet
 from cases.api.filtering import ChangesSinceFilter, StrictFilterBackend
-from cases.api.pagination import ChangesCursorPagination
+from cases.api.pagination import StrictPageSize
 from cases.filters import RAGS, STAGES, TrackerFilter
 from cases.flags import FLAGS
 from cases.selectors import tracker
@@ -86,8 +87,9 @@ class TrackerFilterBackend(StrictFilterBackend):
         return {**super().get_filterset_kwargs(request, queryset, view), "user": user, "limits": view.limits}
 
 
-class TrackerCursorPagination(ChangesCursorPagination):
-    """Cursor pages by case (family) id: a row's flags change with the date, not with a change time."""
+class TrackerCursorPagination(StrictPageSize, CursorPagination):
+    """Cursor pages by case (family) id, one row per case: a row's flags change with the date, not
+    with a change time."""
 
     ordering = ("family_id",)
     cursor_query_description = "The page to read: the `next` or `previous` link of the page before (case-id order)."

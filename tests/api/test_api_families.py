@@ -168,6 +168,32 @@ def test_it_lists_what_changed_since_a_moment_in_cursor_pages(api, la_a):
     assert page["next"] is None
 
 
+def test_it_walks_every_record_once_when_thousands_share_one_moment(api, la_a):
+    # A bulk load writes its records with one updated_at: 2,050 here, walked 1,000 a page. (An offset
+    # within a moment, capped at 1,000 as DRF's cursor has it, would repeat the second page forever.)
+    m.Family.objects.bulk_create(
+        [m.Family(local_authority=la_a, la_reference=f"BULK-{n:04d}", name=f"Bulk {n}") for n in range(2050)]
+    )
+    moment = timezone.now() - dt.timedelta(hours=1)
+    m.Family.objects.filter(la_reference__startswith="BULK-").update(updated_at=moment)
+    ids, pages = [], 0
+    url = "/api/v1/families/?page_size=1000"
+    while url and pages < 5:
+        body = api.get(url).json()
+        ids += [row["id"] for row in body["results"]]
+        pages, url = pages + 1, body["next"]
+    bulk = m.Family.objects.filter(la_reference__startswith="BULK-").order_by("pk")
+    assert (pages, url) == (3, None)
+    assert ids == list(bulk.values_list("pk", flat=True))  # each once, in id order within the moment
+
+
+def test_it_refuses_a_cursor_it_did_not_give_naming_it(api):
+    for cursor in ("nonsense", "bm90IGEgY3Vyc29y"):  # not base64; base64 of "not a cursor"
+        response = api.get("/api/v1/families/", {"cursor": cursor})
+        assert response.status_code == 400
+        assert response.json()["errors"][0]["attr"] == "cursor"
+
+
 def test_it_refuses_a_malformed_updated_since_on_the_parameter(api):
     response = api.get("/api/v1/families/", {"updated_since": "yesterday"})
     assert response.status_code == 400
