@@ -248,11 +248,12 @@ def meeting_agenda(request: HttpRequest, meeting_id: int) -> HttpResponse:
 @requires(SEE_IDENTIFIABLE)
 def meeting_print(request: HttpRequest, meeting_id: int) -> HttpResponse:
     """The meeting record, compact for print: the decisions and actions of the cases discussed, with the
-    cases not discussed named in one line."""
+    cases not discussed counted in one line."""
     meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
     items = list(meeting.items.all())
     discussed = [item for item in items if item.decision]
-    audit.record_read(request, kind=audit.PRINT, families=[item.family_id for item in items])
+    # The record shows the cases discussed; the others only as a count.
+    audit.record_read(request, kind=audit.PRINT, families=[item.family_id for item in discussed])
     return render(
         request,
         "cases/meetings/print.html",

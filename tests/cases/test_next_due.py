@@ -336,6 +336,7 @@ def test_it_keeps_the_tracker_exports_and_meetings_working_with_far_future_and_a
             "meeting_date_day": today.day,
             "meeting_date_month": today.month,
             "meeting_date_year": today.year,
+            "proposal": "all",
         },
     )
     meeting = m.TrackerMeeting.objects.get(chair=chair)

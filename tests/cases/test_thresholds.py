@@ -165,7 +165,7 @@ def test_it_words_the_flags_with_the_thresholds_in_force_on_every_page(client, l
     meeting = services.meeting_open(user=chair, scope=c.ScopeKind.LA, meeting_date=today)
     detail = client.get(reverse("tracker:meeting", args=[meeting.pk])).content.decode()
     assert f"{past}; {irh}; {final}" in detail
-    assert f"{past}; {irh}; {final}" in client.get(reverse("tracker:meeting_print", args=[meeting.pk])).content.decode()
+    # (The printed record is compact: decisions and actions of the cases discussed, no flags.)
     item = client.get(reverse("tracker:meeting_item", args=[meeting.pk, 1]))
     assert [flag.label for flag in item.context["flags"]] == [past, irh, final]
 
