@@ -35,7 +35,8 @@ def cases_of_two_las(la_a, la_b, social_worker, other_la_user):
         final_outcome_id="care_order", final_outcome_date=D(2025, 9, 29)
     )
     meeting = f.TrackerMeetingFactory(local_authority=la_a)
-    f.MeetingItemFactory(meeting=meeting, family=records["family"], position=1)
+    # Decided: the printed record shows the cases discussed.
+    f.MeetingItemFactory(meeting=meeting, family=records["family"], position=1, decision="escalate")
     elsewhere = posts.stage_records("pre-proceedings", la=la_b, worker=other_la_user)
     return {**records, "meeting": meeting, "elsewhere": elsewhere["family"]}
 

@@ -66,6 +66,10 @@ class AutoSchema(openapi.AutoSchema):
         """Besides each filter's own codes: ``invalid`` for any filter given a value it cannot read
         (``filtering.StrictFilterBackend``), and ``page_size`` on a paged list."""
         extra = super()._get_extra_validation_errors()
+        if self.method == "PATCH":
+            # A field given when the record is created is refused on a correction, naming it.
+            for name in getattr(self.view, "create_only", ()):
+                extra[name] = {*extra.get(name, ()), "invalid"}
         if self.method != "GET":
             return extra
         filter_forms = get_filter_forms(self.view, get_django_filter_backends(self.get_filter_backends()))
