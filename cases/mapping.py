@@ -48,6 +48,11 @@ FIELD_MAPPINGS: dict[tuple[str, str], Mapping] = {
         cin="InitialPPMeetingDate (initial meeting); ReviewMeetingsCount = number of review meetings",
         ssd="ssd_pre_proceedings: number of review meetings",
     ),
+    ("PreProceedingsEpisode", "recorded_review_count"): Mapping(
+        cin="ReviewMeetingsCount",
+        ssd="ssd_pre_proceedings: number of review meetings",
+        note="Used only when the episode has no dated review meetings (a count brought in from a tracker).",
+    ),
     ("Proceedings", "court_case_number"): Mapping(ssd="ssd_pre_proceedings: court reference"),
     ("Proceedings", "short_notice"): Mapping(ssd="ssd_pre_proceedings: short notice application"),
     ("Proceedings", "short_notice_reason"): Mapping(ssd="ssd_pre_proceedings: short notice reason"),

@@ -8,6 +8,8 @@ Each operation carries the worked examples of ``cases.api.examples``.
 
 from __future__ import annotations
 
+from django import forms
+from django.core.validators import ProhibitNullCharactersValidator
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter
@@ -64,7 +66,8 @@ class AutoSchema(openapi.AutoSchema):
 
     def _get_extra_validation_errors(self) -> dict[str, set[str]]:
         """Besides each filter's own codes: ``invalid`` for any filter given a value it cannot read
-        (``filtering.StrictFilterBackend``), and ``page_size`` on a paged list."""
+        (``filtering.StrictFilterBackend``), ``null_characters_not_allowed`` for a filter by a linked
+        record, and ``page_size`` on a paged list."""
         extra = super()._get_extra_validation_errors()
         if self.method == "PATCH":
             # A field given when the record is created is refused on a correction, naming it.
@@ -73,8 +76,12 @@ class AutoSchema(openapi.AutoSchema):
         if self.method != "GET":
             return extra
         filter_forms = get_filter_forms(self.view, get_django_filter_backends(self.get_filter_backends()))
-        for name in {name for form in filter_forms for name in form.fields}:
-            extra[name] = {*extra.get(name, ()), "invalid"}
+        for form in filter_forms:
+            for name, field in form.fields.items():
+                extra[name] = {*extra.get(name, ()), "invalid"}
+                if isinstance(field, forms.ModelChoiceField):  # and its multiple-choice subclass
+                    # Django refuses a null character in a linked record's id before looking it up.
+                    extra[name].add(ProhibitNullCharactersValidator.code)
         paginator = self._get_paginator()
         name = getattr(paginator, "page_size_query_param", None)
         if name:

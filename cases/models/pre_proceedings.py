@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 
@@ -76,6 +77,16 @@ class PreProceedingsEpisode(CaseRecord):
     )
     fgdm_held_date = models.DateField(
         "date the family group meeting was held", null=True, blank=True, help_text="Date the FGC/FGDM was held."
+    )
+    recorded_review_count = models.PositiveSmallIntegerField(
+        "review meetings recorded",
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(99)],
+        help_text=(
+            "Number of review meetings held as a tracker recorded it without their dates (CIN ReviewMeetingsCount "
+            "when no dated review meetings are recorded)."
+        ),
     )
     previous_pre_proceedings = models.BooleanField(
         default=False, help_text="A child in the episode had a previous pre-proceedings episode (SSD)."

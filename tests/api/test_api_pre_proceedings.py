@@ -309,6 +309,16 @@ def test_it_takes_only_an_active_assessment_type(api, la_a):
     assert not m.Assessment.objects.exists()
 
 
+@pytest.mark.parametrize("blank", ["", None])
+def test_it_refuses_a_correction_that_blanks_the_assessment_type_and_keeps_the_record(api, la_a, blank):
+    assessment = f.AssessmentFactory(family=f.FamilyFactory(local_authority=la_a))
+    kept = assessment.assessment_type_id
+    response = patch(api, f"{ASSESSMENTS}{assessment.pk}/", {"assessment_type": blank})
+    assert [attr for attr, _detail in errors_of(response)] == ["assessment_type"]
+    assessment.refresh_from_db()
+    assert assessment.assessment_type_id == kept
+
+
 # -- delay events -----------------------------------------------------------------------------------
 
 

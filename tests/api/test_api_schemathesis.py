@@ -63,9 +63,7 @@ def test_it_finds_no_server_error_and_no_response_outside_the_schema(
         # of the caller's records is refused (400, naming the filter), as it must be: no schema says
         # "an id that exists", so this check's complaint is about the schema language, not the API.
         "--exclude-checks",
-        # negative_data_rejection: a PATCH with a blank assessment_type was found accepted (issue 15 note);
-        # excluded until that is fixed, the other checks stay on.
-        "positive_data_acceptance,negative_data_rejection",
+        "positive_data_acceptance",
         "--phases",
         "examples,coverage,fuzzing,stateful",
         "--max-examples",
