@@ -14,11 +14,13 @@ PYTEST_ARGS ?=
 LOCK_OUTPUT ?= requirements.txt
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test system-deps bench lock clean
+.PHONY: help install run test system-deps bench faults load lock clean
 
 help:
 	@echo "make run    install everything, migrate, load demo users and serve http://127.0.0.1:8000"
 	@echo "make test   install everything, then lint, Django checks and the whole pytest suite"
+	@echo "make faults fault scenarios with real processes (Redis, workers, PostgreSQL, media)"
+	@echo "make load   load test against gunicorn (LOAD_DATABASE_URL, default the bench database)"
 	@echo "make install | bench | lock | clean"
 
 install: $(PY_STAMP) $(NPM_STAMP) $(ASSETS)
@@ -66,6 +68,14 @@ test: install system-deps
 bench: install
 	@test -f scripts/bench.py || { echo "scripts/bench.py is not written yet." >&2; exit 1; }
 	$(PY) scripts/bench.py
+
+# Redis stopped, workers SIGKILLed, PostgreSQL restarted, media unwritable: see scripts/faults.py.
+faults: install system-deps
+	$(PY) scripts/faults.py
+
+# Locust, headless, against gunicorn with production settings on loopback: see scripts/load.py.
+load: install
+	$(PY) scripts/load.py
 
 # Re-resolve requirements.in in a throwaway virtualenv and pin every package it pulls in.
 lock:

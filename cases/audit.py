@@ -39,6 +39,14 @@ ROUTE_LABELS = {
     "cases:reopen": "Reopen for a repeat episode",
     "cases:milestone_new": "Milestone form",
     "cases:milestone_edit": "Milestone form",
+    "cases:person_new": "Add a parent or carer",
+    "cases:member_edit": "Parent or carer form",
+    "cases:professional_new": "Professional form",
+    "cases:professional_edit": "Professional form",
+    "cases:note_new": "Case note form",
+    "cases:note_edit": "Case note form",
+    "cases:document_new": "Document link form",
+    "cases:document_edit": "Document link form",
     "tracker:list": "Tracker",
     "tracker:meeting": "Meeting",
     "tracker:meeting_item": "Meeting: one case",
@@ -86,6 +94,33 @@ def record_read(
         route_name=match.view_name if match else "",
         path=request.path[:2000],
         client_address=request.META.get("REMOTE_ADDR") or None,
+    )
+
+
+def record_command_read(
+    *, command: str, local_authority_id: int, kind: ReadKind, families: Iterable[m.Family | int]
+) -> None:
+    """Record that a management command (``manage.py <command>``, run by someone with the server's
+    access) read these families' records; no user signed in, so the command stands for the reader."""
+    family_ids = _ids(families)
+    if not family_ids:
+        return
+    name = f"manage.py {command}"
+    m.ReadAudit.objects.create(
+        kind=kind,
+        user_id=0,
+        username=name,
+        role="command",
+        local_authority_id=local_authority_id,
+        family_ids=family_ids,
+        child_ids=ArraySubquery(
+            m.Child.objects.filter(local_authority_id=local_authority_id, family_id__in=family_ids)
+            .order_by("pk")
+            .values("pk")
+        ),
+        route_name=f"command:{command}",
+        path=name,
+        client_address=None,
     )
 
 

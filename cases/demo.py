@@ -26,6 +26,7 @@ past its timetable: most children have none, few more than two.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import random
 import time
 from collections import defaultdict
@@ -228,6 +229,20 @@ PLAN_FOR_OUTCOME = {
 # (gamma, in weeks) that puts the region's mean near its 55 weeks (national about 40-44).
 WITHIN_LIMIT_SHARE = 0.17
 LONG_TAIL_GAMMA = (2.8, 14.5)
+# What makes an application take longer (weeks added to its duration), so the breach forecast has
+# something real to find: each extra child of a sibling group, care proceedings before, a short-notice
+# start, a baby (courts hurry them: negative), a court's list and an LA's way of working. The long
+# tail is moved back by the average shift, so the region's mean stays near 55 weeks.
+WEEKS_PER_EXTRA_CHILD = 3.0
+PREVIOUS_PROCEEDINGS_WEEKS = 7.0
+SHORT_NOTICE_WEEKS = 4.0
+BABY_WEEKS = -4.0
+COURT_WEEKS = {"chelmsford": 0.0, "colchester": 5.0, "basildon": 3.0, "ipswich": -3.0, "southend": 2.0}
+LA_WEEKS = {"881": 0.0, "935": -2.0, "882": 2.0, "883": 4.0}
+AVERAGE_SHIFT_WEEKS = 3.5
+# Expert assessments are instructed more often in the applications that run long (and are a reason they do).
+LONG_CASE_EXPERT_FACTOR = 1.25
+SHORT_CASE_EXPERT_FACTOR = 0.5
 # Chance that the court extends a child's timetable when the case is about to run past its end,
 # for the first, second and third extension: often none is sought or recorded, never routinely.
 EXTENSION_CHANCES = (0.4, 0.3, 0.1)
@@ -513,14 +528,34 @@ class _Generator:
         self.serial[(la.dfe_code, kind)] += 1
         return f"{PREFIX[la.dfe_code]}-{kind}{self.serial[(la.dfe_code, kind)]:07d}"
 
-    def s31_duration_days(self) -> int:
-        """About 55 weeks on average for concluded cases: some within the time limit, a long tail past a year."""
+    def s31_duration_days(self, shift_weeks: float = 0.0) -> int:
+        """About 55 weeks on average for concluded cases: some within the time limit, a long tail past a year.
+
+        ``shift_weeks`` (``duration_shift``) lengthens or shortens this case: fewer cases with a
+        positive shift finish within the limit, and its tail is that much longer.
+        """
         limit = self.limits.s31_limit_weeks
-        if self.rnd.random() < WITHIN_LIMIT_SHARE:
+        if self.rnd.random() < WITHIN_LIMIT_SHARE * math.exp(-shift_weeks / 6):
             weeks = self.rnd.uniform(12, limit)
         else:
-            weeks = limit + 1 + self.rnd.gammavariate(*LONG_TAIL_GAMMA)
+            weeks = limit + 1 + max(0.0, self.rnd.gammavariate(*LONG_TAIL_GAMMA) + shift_weeks - AVERAGE_SHIFT_WEEKS)
         return round(weeks * 7)
+
+    @staticmethod
+    def duration_shift(
+        la, court: str, kids: list[dict], issue: dt.date, *, short_notice: bool, previous: bool
+    ) -> float:
+        """Weeks this application's facts add to its duration (``WEEKS_PER_EXTRA_CHILD`` and the rest)."""
+        born = [kid for kid in kids if kid["date_of_birth"] is not None]
+        baby = any((issue - kid["date_of_birth"]).days < 365 for kid in born)
+        return (
+            WEEKS_PER_EXTRA_CHILD * max(0, len(born) - 1)
+            + (PREVIOUS_PROCEEDINGS_WEEKS if previous else 0.0)
+            + (SHORT_NOTICE_WEEKS if short_notice else 0.0)
+            + (BABY_WEEKS if baby else 0.0)
+            + COURT_WEEKS.get(court, 0.0)
+            + LA_WEEKS.get(la.dfe_code, 0.0)
+        )
 
     def pp_duration_days(self) -> int:
         """Pre-proceedings: typically 12-20 weeks, a tail of drifting episodes past 30 weeks."""
@@ -687,7 +722,7 @@ class _Generator:
             )
         return episode
 
-    def assessments(self, la, family, start, end, *, episode_id=None, proceedings_id=None) -> None:
+    def assessments(self, la, family, start, end, *, episode_id=None, proceedings_id=None, expert_factor=1.0) -> None:
         plan = []
         if episode_id:
             plan = [
@@ -708,6 +743,8 @@ class _Generator:
                 ("viability", 0.25, c.AssessmentProvider.IN_HOUSE),
             ]
         for code, chance, provider in plan:
+            if provider in (c.AssessmentProvider.EXPERT, c.AssessmentProvider.ISW):
+                chance = min(0.95, chance * expert_factor)
             if self.rnd.random() >= chance:
                 continue
             kind = self.assessment_types[code]
@@ -760,13 +797,16 @@ class _Generator:
         )
 
     # -- proceedings -----------------------------------------------------------------------
-    def proceedings(self, la, family, kids, issue: dt.date, *, episode_id=None, short_notice=False) -> None:
+    def proceedings(
+        self, la, family, kids, issue: dt.date, *, episode_id=None, short_notice=False, previous=False
+    ) -> None:
         if issue > self.as_of or all(kid["date_of_birth"] is None for kid in kids):
             return  # not issued yet (an unborn child joins proceedings once born)
-        duration = self.s31_duration_days()
+        court = self.rnd.choice(COURTS_BY_LA[la.dfe_code])
+        shift = self.duration_shift(la, court, kids, issue, short_notice=short_notice, previous=previous)
+        duration = self.s31_duration_days(shift)
         conclusion = issue + dt.timedelta(days=duration)
         concluded = conclusion <= self.as_of
-        court = self.rnd.choice(COURTS_BY_LA[la.dfe_code])
         self.serial[("case", court, issue.year)] += 1
         proceedings = self.rows.new(
             m.Proceedings,
@@ -812,7 +852,15 @@ class _Generator:
         )
         plan = self.hearing_plan(story)
         self.write_hearings(la, family, pid, plan)
-        self.assessments(la, family, issue, conclusion, proceedings_id=pid)
+        long = conclusion > self.limits.timetable_end(issue)
+        self.assessments(
+            la,
+            family,
+            issue,
+            conclusion,
+            proceedings_id=pid,
+            expert_factor=LONG_CASE_EXPERT_FACTOR if long else SHORT_CASE_EXPERT_FACTOR,
+        )
         parts = []
         for kid in born:
             parts.append(
@@ -1195,7 +1243,14 @@ class _Generator:
                 episode["court_application_date"] = application
                 letter = application + self.days(0, 3)
                 episode["letter_initiating_cp_date"] = letter if letter <= self.as_of else None
-                self.proceedings(la, family, kids, application + self.days(1, 5), episode_id=episode["id"])
+                self.proceedings(
+                    la,
+                    family,
+                    kids,
+                    application + self.days(1, 5),
+                    episode_id=episode["id"],
+                    previous=episode["previous_care_proceedings"],
+                )
         elif outcome == c.PPOutcome.STEP_DOWN and not repeat and self.rnd.random() < REPEAT_SHARE * 2:
             again = decision + self.days(120, 540)
             if again <= self.as_of:

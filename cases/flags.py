@@ -112,6 +112,14 @@ FLAGS: list[Flag] = [
         "No FGC/FGDM held by week {fgdm_by_weeks}.",
     ),
     Flag("repeat_episode", "Repeat episode", "amber", "Previous pre-proceedings or care proceedings."),
+    # Ofsted: babies and repeat pregnancies are where drift hides. Raised from the people around the
+    # case: one person linked to this family and to another whose episode or proceedings began first.
+    Flag(
+        "parent_previous_proceedings",
+        "Repeat pregnancy or parent with previous proceedings",
+        "amber",
+        "A parent or carer had pre-proceedings or care proceedings with another family before this case.",
+    ),
     Flag("baby_or_unborn", "Baby or unborn child", "amber", "A child is under 1 or not yet born.", True),
 ]
 FLAGS_BY_CODE = {flag.code: flag for flag in FLAGS}

@@ -28,7 +28,9 @@ FIELD_MAPPINGS: dict[tuple[str, str], Mapping] = {
     ("Child", "ethnicity"): Mapping(cin="Ethnicity", ssd="person ethnicity"),
     ("PreProceedingsEpisode", "gateway_outcome"): Mapping(ssd="ssd_pre_proceedings: legal gateway outcome"),
     ("PreProceedingsEpisode", "start_date"): Mapping(cin="PPStartDate", ssd="ssd_pre_proceedings: PLO start date"),
-    ("PreProceedingsEpisode", "lbp_sent_date"): Mapping(cin="LBPSentDate"),
+    ("PreProceedingsEpisode", "lbp_sent_date"): Mapping(
+        cin="LBPSentDate", ssd="ssd_pre_proceedings: prep_pre_pro_letter_date"
+    ),
     ("PreProceedingsEpisode", "fgdm_offered"): Mapping(cin="FGDMMeetingOffer"),
     ("PreProceedingsEpisode", "fgdm_facilitated"): Mapping(
         cin="FGDMMeetingFac", note="Required once the episode is decided if a meeting was offered."
@@ -40,10 +42,14 @@ FIELD_MAPPINGS: dict[tuple[str, str], Mapping] = {
     ("PreProceedingsEpisode", "parents_legal_representation"): Mapping(
         ssd="ssd_pre_proceedings: parents' legal representation"
     ),
-    ("PreProceedingsEpisode", "step_decision_date"): Mapping(cin="StepDecisionDate"),
+    ("PreProceedingsEpisode", "step_decision_date"): Mapping(
+        cin="StepDecisionDate", ssd="ssd_pre_proceedings: prep_agree_stepdown_issue_date"
+    ),
     ("PreProceedingsEpisode", "outcome"): Mapping(cin="PPOutcome", ssd="ssd_pre_proceedings: outcome"),
     ("PreProceedingsEpisode", "court_application_date"): Mapping(cin="CourtAppDate"),
-    ("PreProceedingsEpisode", "letter_initiating_cp_date"): Mapping(cin="LetterInitCPDate"),
+    ("PreProceedingsEpisode", "letter_initiating_cp_date"): Mapping(
+        cin="LetterInitCPDate", ssd="ssd_pre_proceedings: prep_care_pro_letter_date"
+    ),
     ("PreProceedingsMeeting", "meeting_date"): Mapping(
         cin="InitialPPMeetingDate (initial meeting); ReviewMeetingsCount = number of review meetings",
         ssd="ssd_pre_proceedings: number of review meetings",

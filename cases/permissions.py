@@ -118,6 +118,33 @@ MANAGE_SERVICE_ACCOUNTS = Capability(
     "Only LA administrators manage the LA's service accounts and their API tokens.",
 )
 
+# Statutory returns (the CIN census module, the SSD table) name every child of the LA: its
+# administrators and team managers send them, not every caseworker.
+EXPORT_RETURNS = Capability(
+    "export_returns",
+    lambda user: _la_member(user) and user.role in (c.Role.LA_ADMIN, c.Role.TEAM_MANAGER),
+    "Only LA administrators and team managers download the statutory returns.",
+)
+# The regional data exercise: how completely each LA records each field, aggregates only.
+SEE_DATA_EXERCISE = Capability(
+    "see_data_exercise",
+    lambda user: _regional(user) or user.role == c.Role.BOARD_MEMBER,
+    "The regional data exercise is for regional analysts and board members.",
+)
+
+# Tracker imports: an LA's administrators from the pages, its read-and-write service accounts (data
+# teams) from the API. Saved column mappings are the administrators' to keep.
+IMPORT_TRACKERS = Capability(
+    "import_trackers",
+    lambda user: _la_member(user) and user.role in (c.Role.LA_ADMIN, c.Role.API_WRITE),
+    "Only LA administrators and data teams import trackers.",
+)
+SAVE_IMPORT_MAPPINGS = Capability(
+    "save_import_mappings",
+    lambda user: _la_member(user) and user.role == c.Role.LA_ADMIN,
+    "Only LA administrators save import mappings.",
+)
+
 CAPABILITIES: dict[str, Capability] = {
     capability.name: capability
     for capability in (
@@ -131,6 +158,10 @@ CAPABILITIES: dict[str, Capability] = {
         SEE_AUDIT,
         SET_LEGAL_HOLD,
         MANAGE_SERVICE_ACCOUNTS,
+        IMPORT_TRACKERS,
+        SAVE_IMPORT_MAPPINGS,
+        EXPORT_RETURNS,
+        SEE_DATA_EXERCISE,
     )
 }
 
@@ -223,6 +254,11 @@ CASE_MODELS: tuple[type[m.CaseRecord], ...] = (
     m.TrackerMeeting,
     m.MeetingItem,
     m.MeetingAction,
+    m.Person,
+    m.FamilyMember,
+    m.Professional,
+    m.CaseNote,
+    m.DocumentLink,
 )
 
 

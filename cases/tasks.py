@@ -64,3 +64,7 @@ def send_task_reminders() -> dict[str, int]:
         "Task reminders: %d sent, %d with nothing due, %d failed", summary.sent, summary.nothing_due, summary.failed
     )
     return {"sent": summary.sent, "nothing_due": summary.nothing_due, "failed": summary.failed}
+
+
+# Tracker imports keep their tasks beside their services; imported here so Celery finds them.
+from cases.imports.tasks import process_import, purge_import_files  # noqa: E402, F401

@@ -17,6 +17,7 @@ from django.core.exceptions import ImproperlyConfigured
 from plo_tracker.lib.env import (
     check_redis_url,
     env_bool,
+    env_hosts_by_code,
     env_int,
     env_list,
     env_port,
@@ -197,7 +198,8 @@ STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Writes to a temporary file and links it under its name when complete (no half-written packs).
+    "default": {"BACKEND": "plo_tracker.storage.AtomicFileSystemStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
@@ -224,6 +226,15 @@ CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# The first retry of a failed board pack build comes up to this long after (it doubles each time).
+PLO_PACK_RETRY_BACKOFF_SECONDS = env_int("PLO_PACK_RETRY_BACKOFF_SECONDS", default=300, minimum=1)
+# A metrics run that found another holding its lock is tried again this much later.
+PLO_METRICS_LOCKED_RETRY_SECONDS = env_int("PLO_METRICS_LOCKED_RETRY_SECONDS", default=60, minimum=1)
+# A task whose whole worker died (acks_late) goes back to the queue once this has passed: just over
+# the hard time limit, so no task still running is handed out twice (Redis's default is an hour).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("PLO_BROKER_VISIBILITY_TIMEOUT", default=CELERY_TASK_TIME_LIMIT + 5 * 60, minimum=10)
+}
 # A static schedule in UK time. Times avoid 01:00-02:00, the hour UK clocks change.
 CELERY_BEAT_SCHEDULE: dict = {
     # Before the metrics: the tracker's stored facts are checked against their definition.
@@ -241,6 +252,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": crontab(hour=2, minute=50),
     },
     # Read audit rows past PLO_AUDIT_RETENTION_DAYS, through the database's one purge path.
+    # Uploaded tracker files past PLO_IMPORT_RETENTION_DAYS (the import history stays).
+    "nightly-import-files-purge": {
+        "task": "cases.purge_import_files",
+        "schedule": crontab(hour=3, minute=30),
+    },
     "nightly-read-audit-purge": {
         "task": "cases.purge_read_audit",
         "schedule": crontab(hour=3, minute=15),
@@ -260,7 +276,14 @@ CELERY_BEAT_SCHEDULE: dict = {
 }
 
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Pages carry on while Redis is down (plo_tracker/cache.py); short timeouts so they do not wait on it.
+    CACHES = {
+        "default": {
+            "BACKEND": "plo_tracker.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -419,6 +442,9 @@ PLO_SMALL_NUMBER_THRESHOLD = env_int("PLO_SMALL_NUMBER_THRESHOLD", default=5, mi
 # How far ahead a planned date (a due, listed or review date) may be, in years: a sanity bound on
 # input, so a mistyped year is refused rather than stored. At most 100, far inside the calendar.
 PLO_MAX_YEARS_AHEAD = env_int("PLO_MAX_YEARS_AHEAD", default=5, minimum=1, maximum=100)
+# Hosts of each LA's own document store, by DfE code (``881=docs.essex.example,.essex.gov.uk;935=...``):
+# a case's document link must point at one of them. An LA not named may link to any http(s) host.
+PLO_DOCUMENT_HOSTS = env_hosts_by_code("PLO_DOCUMENT_HOSTS")
 # Years a case is kept after it closes, for an LA with no retention period of its own; then
 # `manage.py purge_closed_cases` removes it, unless it is on legal hold (README "Retention").
 PLO_RETENTION_YEARS = env_int("PLO_RETENTION_YEARS", default=6, minimum=1, maximum=100)
@@ -427,6 +453,13 @@ PLO_RETENTION_YEARS = env_int("PLO_RETENTION_YEARS", default=6, minimum=1, maxim
 PLO_AUDIT_RETENTION_DAYS = env_int("PLO_AUDIT_RETENTION_DAYS", default=6 * 365, minimum=1)
 # Task reminders (My tasks): the daily email lists items overdue or due within this many days.
 PLO_REMINDER_DAYS = env_int("PLO_REMINDER_DAYS", default=7, minimum=0, maximum=365)
+# Tracker imports (cases/imports): the largest file and the most rows taken; files with more rows
+# than PLO_IMPORT_ASYNC_ROWS run as a Celery job with a progress page; an uploaded file is kept
+# PLO_IMPORT_RETENTION_DAYS days (then deleted; its checksum and counts stay in the import history).
+PLO_IMPORT_MAX_BYTES = env_int("PLO_IMPORT_MAX_BYTES", default=20 * 1024 * 1024, minimum=1024)
+PLO_IMPORT_MAX_ROWS = env_int("PLO_IMPORT_MAX_ROWS", default=50_000, minimum=1)
+PLO_IMPORT_ASYNC_ROWS = env_int("PLO_IMPORT_ASYNC_ROWS", default=500, minimum=0)
+PLO_IMPORT_RETENTION_DAYS = env_int("PLO_IMPORT_RETENTION_DAYS", default=30, minimum=1, maximum=3650)
 # The address people reach the service at, for the links in emails sent with no request to take
 # it from (the task reminders), e.g. https://plo-tracker.example.gov.uk. No trailing slash.
 PLO_SITE_URL = env_str("PLO_SITE_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from celery import shared_task
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
@@ -15,10 +16,14 @@ from reporting.services import board_packs, metrics
 
 # Database connection errors are worth retrying; anything else is a bug to look at in the run log.
 RETRY_ON = (OperationalError, InterfaceError)
+PACK_RETRY_ON = (*RETRY_ON, OSError)
+# Times a metrics run that found the lock taken is tried again (PLO_METRICS_LOCKED_RETRY_SECONDS apart).
+LOCKED_RETRIES = 10
 
 
 @shared_task(
     name="reporting.compute_metrics",
+    bind=True,
     acks_late=True,  # safe: a run replaces its months atomically, so running twice is harmless
     reject_on_worker_lost=True,
     soft_time_limit=20 * 60,
@@ -27,10 +32,15 @@ RETRY_ON = (OperationalError, InterfaceError)
     retry_backoff=120,
     max_retries=3,
 )
-def compute_metrics(trigger: str = MetricRun.Trigger.SCHEDULE) -> int:
+def compute_metrics(self, trigger: str = MetricRun.Trigger.SCHEDULE) -> int:
     """Compute the nightly window of metrics (catching up missed months); returns the run id."""
     with tenancy.maintenance():
-        return metrics.metrics_compute(trigger=trigger).pk
+        run = metrics.metrics_compute(trigger=trigger)
+    if run.status == MetricRun.Status.SKIPPED and not (self.request.called_directly or self.request.is_eager):
+        # Another run holds the lock: a command, or the transaction of a worker killed mid-run that
+        # the server has not ended yet. Try again shortly, so the night's run is not lost.
+        raise self.retry(countdown=settings.PLO_METRICS_LOCKED_RETRY_SECONDS, max_retries=LOCKED_RETRIES)
+    return run.pk
 
 
 @shared_task(
@@ -39,8 +49,9 @@ def compute_metrics(trigger: str = MetricRun.Trigger.SCHEDULE) -> int:
     reject_on_worker_lost=True,
     soft_time_limit=10 * 60,
     time_limit=11 * 60,
-    autoretry_for=RETRY_ON,
-    retry_backoff=300,
+    # Also when the pack could not be stored (media folder not writable, disk full): nothing was kept.
+    autoretry_for=PACK_RETRY_ON,
+    retry_backoff=settings.PLO_PACK_RETRY_BACKOFF_SECONDS,
     max_retries=3,
 )
 def build_board_pack(month_iso: str, user_id: int | None = None) -> int:

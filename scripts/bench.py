@@ -140,7 +140,13 @@ def _extra_benchmarks() -> list:
     import importlib
 
     found = []
-    for name in ("scripts.bench_pages", "scripts.bench_board_pack", "scripts.bench_forecast", "scripts.bench_api"):
+    for name in (
+        "scripts.bench_pages",
+        "scripts.bench_board_pack",
+        "scripts.bench_forecast",
+        "scripts.bench_api",
+        "scripts.bench_imports",
+    ):
         if BENCH_ONLY and name.removeprefix("scripts.bench_") not in BENCH_ONLY:
             continue
         try:

@@ -197,3 +197,60 @@ class MeetingActionFactory(DjangoModelFactory):
     description = "Book the viability assessment of the maternal aunt."
     owner = factory.LazyAttribute(lambda o: UserFactory(local_authority=o.item.local_authority))
     due_date = dt.date(2025, 6, 16)
+
+
+# -- the people around a case, notes and document links -------------------------------------------
+
+
+class PersonFactory(DjangoModelFactory):
+    class Meta:
+        model = m.Person
+
+    local_authority = factory.LazyFunction(la)
+    first_name = factory.Sequence(lambda n: f"Parentname{n}")
+    last_name = "Hartley"
+    date_of_birth = dt.date(1996, 2, 11)
+
+
+class FamilyMemberFactory(DjangoModelFactory):
+    class Meta:
+        model = m.FamilyMember
+
+    family = factory.SubFactory(FamilyFactory)
+    local_authority = factory.SelfAttribute("family.local_authority")
+    person = factory.LazyAttribute(lambda o: PersonFactory(local_authority=o.family.local_authority))
+    role = m.MemberRole.MOTHER
+
+
+class ProfessionalFactory(DjangoModelFactory):
+    class Meta:
+        model = m.Professional
+
+    family = factory.SubFactory(FamilyFactory)
+    local_authority = factory.SelfAttribute("family.local_authority")
+    role = m.ProfessionalRole.GUARDIAN
+    name = "Jo Whitfield"
+    organisation = "Cafcass East"
+
+
+class CaseNoteFactory(DjangoModelFactory):
+    class Meta:
+        model = m.CaseNote
+
+    family = factory.SubFactory(FamilyFactory)
+    local_authority = factory.SelfAttribute("family.local_authority")
+    note_date = dt.date(2025, 3, 4)
+    kind = m.NoteKind.VISIT
+    text = "Home visit: the children were seen together."
+
+
+class DocumentLinkFactory(DjangoModelFactory):
+    class Meta:
+        model = m.DocumentLink
+
+    family = factory.SubFactory(FamilyFactory)
+    local_authority = factory.SelfAttribute("family.local_authority")
+    label = "Letter before proceedings"
+    kind = m.DocumentKind.LETTER
+    url = "https://docs.essex.example/cases/412/lbp.pdf"
+    document_date = dt.date(2025, 2, 3)

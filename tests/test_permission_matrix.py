@@ -16,6 +16,8 @@ from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from cases import constants as c
+from cases.models import ImportRun
+from cases.permissions import EXPORT_RETURNS, IMPORT_TRACKERS, SEE_DATA_EXERCISE
 from reporting.models import BoardPack, MetricRun, PeriodSnapshot
 from tests import factories as f
 from tests.cases.test_permissions import EXPECTED, ORDER
@@ -59,6 +61,14 @@ PAGES = {
     "cases:milestone_new": (WRITE, True),
     "cases:milestone_edit": (WRITE, True),
     "cases:reopen": (WRITE, True),
+    "cases:person_new": (WRITE, True),
+    "cases:member_edit": (WRITE, True),
+    "cases:professional_new": (WRITE, True),
+    "cases:professional_edit": (WRITE, True),
+    "cases:note_new": (WRITE, True),
+    "cases:note_edit": (WRITE, True),
+    "cases:document_new": (WRITE, True),
+    "cases:document_edit": (WRITE, True),
     "tracker:list": (SEE, False),
     "tasks:list": (SEE, False),
     "tasks:reminders": (SEE, False),
@@ -76,11 +86,19 @@ PAGES = {
     "service_account_token_revoke": (SERVICE_ACCOUNTS, True),
     "service_account_scope": (SERVICE_ACCOUNTS, True),
     "service_account_deactivate": (SERVICE_ACCOUNTS, True),  # asks first; deactivates on POST
+    "imports:home": (IMPORT_TRACKERS, False),
+    "imports:template": (IMPORT_TRACKERS, False),
+    "imports:detail": (IMPORT_TRACKERS, True),
+    "imports:mapping": (IMPORT_TRACKERS, True),
+    "imports:apply": (IMPORT_TRACKERS, True),
+    "extracts:index": (EXPORT_RETURNS, False),  # only ever the user's own LA: no other LA's to ask for
+    "extracts:download": (EXPORT_RETURNS, False),
+    "data_exercise": (SEE_DATA_EXERCISE, False),
 }
 # The pages of one service account.
 ACCOUNT_PAGES = [name for name, (_needs, own_la) in PAGES.items() if name.startswith("service_account") and own_la]
 # Actions taken by POST only: whoever may take them gets 405 for a GET, the others as any page.
-POST_ONLY = {"board_packs:build", "tracker:meeting_close", "service_account_token_revoke"}
+POST_ONLY = {"board_packs:build", "tracker:meeting_close", "service_account_token_revoke", "imports:apply"}
 # Downloads served from the pages above with a query.
 DOWNLOADS = {
     "tracker CSV": ("tracker:list", {"export": "csv"}),
@@ -134,8 +152,28 @@ def records(la_a, social_worker):
     f.EpisodeFactory(
         family=closed, gateway_meeting_date=D(2025, 1, 6), step_decision_date=D(2025, 4, 1), outcome="step_down"
     )
+    # A tracker upload of LA A, with its file, for the import pages.
+    upload = ImportRun(local_authority=la_a, file_name="tracker.csv", sha256="0" * 64, rows=1)
+    upload.file.save("tracker.csv", ContentFile(b"Family ID,Child ID\r\nFAM-1,000101\r\n"), save=False)
+    upload.save()
+    # The people around the case, a note and a document link, for their pages.
+    member = f.FamilyMemberFactory(family=family)
+    professional = f.ProfessionalFactory(family=family)
+    note = f.CaseNoteFactory(family=family, author=social_worker)
+    document = f.DocumentLinkFactory(family=family)
+    on_case = {"case_id": family.pk}
     return {
+        **{
+            name: on_case
+            for name in ("cases:person_new", "cases:professional_new", "cases:note_new", "cases:document_new")
+        },
+        "cases:member_edit": {**on_case, "pk": member.pk},
+        "cases:professional_edit": {**on_case, "pk": professional.pk},
+        "cases:note_edit": {**on_case, "pk": note.pk},
+        "cases:document_edit": {**on_case, "pk": document.pk},
+        **{name: {"run_id": upload.pk} for name in ("imports:detail", "imports:mapping", "imports:apply")},
         "cases:reopen": {"case_id": closed.pk},
+        "extracts:download": {"kind": "ssd-csv"},
         **{name: {"pk": account.pk} for name in ACCOUNT_PAGES},
         "cases:detail": {"case_id": family.pk},
         "cases:milestone_new": {"case_id": family.pk, "kind": "delay"},

@@ -62,6 +62,11 @@ def records_of_la_a(la_a, social_worker):
         item=f.MeetingItemFactory(meeting=f.TrackerMeetingFactory(local_authority=la_a), family=records["family"])
     )
     m.MeetingAttendee.objects.create(meeting=action.item.meeting, local_authority=la_a, name="Lee Adams")
+    # The people around the case, a note and a document link (a parent, their link to the family, ...).
+    f.FamilyMemberFactory(family=records["family"])
+    f.ProfessionalFactory(family=records["family"])
+    f.CaseNoteFactory(family=records["family"])
+    f.DocumentLinkFactory(family=records["family"])
     m.ReadAudit.objects.create(
         kind="view",
         user_id=social_worker.pk,
@@ -76,6 +81,8 @@ def records_of_la_a(la_a, social_worker):
     m.IdempotencyKey.objects.create(
         local_authority=la_a, user=social_worker, key="k", fingerprint="0" * 64, status_code=201, body={}
     )
+    m.ImportMapping.objects.create(local_authority=la_a, name="Mosaic tracker", columns={"DOB": "PersonBirthDate"})
+    m.ImportRun.objects.create(local_authority=la_a, user=social_worker, file_name="tracker.csv", sha256="0" * 64)
     model = ForecastModel.objects.create(version="test", trained_at=timezone.now(), as_of=dt.date(2026, 1, 1))
     CaseForecast.objects.create(
         model=model,

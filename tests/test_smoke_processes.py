@@ -30,6 +30,8 @@ from tests.processes import REPO, VENV_BIN, database_url, production_env
 
 COMPOSE_FILE = REPO / "docker-compose.yml"
 SMOKE_SERVICES = ("web", "worker", "beat")
+# The `scale` profile: replicas of the web and worker commands (and a balancer, not an app image).
+SCALE_SERVICES = ("web-replica", "worker-replica")
 START_TIMEOUT = 60
 
 
@@ -166,8 +168,8 @@ def test_it_runs_web_worker_and_beat_from_the_compose_commands(smoke):
 def test_it_smoke_tests_every_app_service_in_the_compose_file():
     services = compose_services()
     app_services = {name for name, service in services.items() if "build" in service}
-    assert app_services == set(SMOKE_SERVICES)
-    for name in SMOKE_SERVICES:
+    assert app_services == {*SMOKE_SERVICES, *SCALE_SERVICES}
+    for name in (*SMOKE_SERVICES, *SCALE_SERVICES):
         command = services[name]["command"]
         # Exec form: the list the smoke test starts is exactly what the container runs.
         assert isinstance(command, list), f"{name}: command must be a list"
@@ -177,10 +179,13 @@ def test_it_smoke_tests_every_app_service_in_the_compose_file():
     assert (REPO / "plo_tracker/gunicorn.conf.py").is_file()
 
 
-@pytest.mark.parametrize("service", ["db", "redis", "web", "worker", "beat"])
+ALL_SERVICES = ["db", "redis", "web", "worker", "beat", "web-replica", "worker-replica", "balancer"]
+
+
+@pytest.mark.parametrize("service", ALL_SERVICES)
 def test_it_gives_every_compose_service_a_healthcheck(service):
     services = compose_services()
-    assert set(services) == {"db", "redis", "web", "worker", "beat"}
+    assert set(services) == set(ALL_SERVICES)
     healthcheck = services[service].get("healthcheck") or {}
     assert healthcheck.get("test"), f"{service} has no healthcheck"
     assert not healthcheck.get("disable")
@@ -190,3 +195,70 @@ def test_it_builds_the_image_to_run_the_web_command_by_default():
     dockerfile = (REPO / "Dockerfile").read_text()
     cmd = next(line for line in dockerfile.splitlines() if line.startswith("CMD "))
     assert json.loads(cmd.removeprefix("CMD ")) == compose_command("web")
+
+
+def test_the_scale_profile_has_two_web_and_two_worker_replicas():
+    services = compose_services()
+    for name in (*SCALE_SERVICES, "balancer"):
+        assert services[name]["profiles"] == ["scale"], name
+    assert services["web-replica"]["deploy"]["replicas"] == 2
+    assert services["worker-replica"]["deploy"]["replicas"] == 2
+    # Only the single web service migrates; the replicas wait for it.
+    assert "MIGRATE_ON_START" not in services["web-replica"]["environment"]
+    assert services["web-replica"]["depends_on"] == {"web": {"condition": "service_healthy"}}
+    conf = (REPO / services["balancer"]["volumes"][0].split(":")[0]).read_text()
+    assert "server web-replica:8000;" in conf
+
+
+def _start(name: str, command: list[str], env: dict[str, str], log: Path) -> Service:
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            command, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    return Service(name, command, process, log)
+
+
+@pytest.mark.celery_worker
+def test_it_runs_the_scale_profile_replicas_from_their_compose_commands(db, tmp_path):
+    """Two web replicas answer on their own ports; two worker replicas share one queue and both take work."""
+    services = compose_services()
+    replicas: list[Service] = []
+    queue = f"scale-{uuid.uuid4().hex}"
+    base = production_env(
+        database_url=database_url(connection.settings_dict),
+        redis_url=settings.REDIS_URL,
+        ALLOWED_HOSTS="127.0.0.1",
+        GUNICORN_WORKERS="1",
+        CELERY_WORKER_QUEUES=queue,
+        CELERY_WORKER_CONCURRENCY="1",
+    )
+    ports = []
+    try:
+        for index in range(services["web-replica"]["deploy"]["replicas"]):
+            ports.append(_free_port())
+            env = {**base, "GUNICORN_BIND": f"127.0.0.1:{ports[-1]}"}
+            replicas.append(_start(f"web-{index}", compose_command("web-replica"), env, tmp_path / f"web-{index}.log"))
+        for index in range(services["worker-replica"]["deploy"]["replicas"]):
+            env = {**base, "CELERY_WORKER_HOSTNAME": f"{queue}-{index}@%h"}
+            log = tmp_path / f"worker-{index}.log"
+            replicas.append(_start(f"worker-{index}", compose_command("worker-replica"), env, log))
+        webs, workers = replicas[:2], replicas[2:]
+        for port, web in zip(ports, webs, strict=True):
+            assert _get_healthz(f"http://127.0.0.1:{port}", web)["status"] == "ok"
+        for worker in workers:
+            worker.wait_for_output(" ready.")
+        client = Celery("scale", broker=settings.REDIS_URL, backend=settings.REDIS_URL)
+        try:
+            # Each worker takes one task at a time (prefetch 1), so a slow task keeps the other busy.
+            deadline = time.monotonic() + START_TIMEOUT
+            while not all("plo_tracker.ping" in worker.output() for worker in workers):
+                assert time.monotonic() < deadline, [worker.output()[-2000:] for worker in workers]
+                results = [client.send_task("plo_tracker.ping", args=[str(n)], queue=queue) for n in range(4)]
+                assert [result.get(timeout=30) for result in results] == ["0", "1", "2", "3"]
+        finally:
+            client.close()
+    finally:
+        for replica in replicas:
+            if replica.process.poll() is None:
+                os.killpg(replica.process.pid, signal.SIGKILL)
+                replica.process.wait()

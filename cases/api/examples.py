@@ -26,7 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from cases.api import families, meetings, pre_proceedings, proceedings, reference, tracker
+from cases.api import families, meetings, people, pre_proceedings, proceedings, reference, tracker
 from reporting import api as reporting_api
 
 
@@ -154,6 +154,113 @@ CHILDREN = EndpointExamples(
         "the due date is emptied.",
     ),
     patched=Example("The child, born", {**TEDDY, "family": FAMILY_ID}),
+)
+
+# -- the people around the case, case notes and document links -------------------------------------
+
+# Kayleigh Fletcher, the children's mother, is known to the LA from an earlier family.
+KAYLEIGH_ID, KAYLEIGH_LINK_ID = 733, 902
+PERSON_CREATE = {
+    "first_name": "Kayleigh",
+    "last_name": "Fletcher",
+    "date_of_birth": "1998-10-02",
+    "language": "",
+    "interpreter_needed": False,
+}
+PERSON = {"id": KAYLEIGH_ID, **_who("2024-01-15T11:02:40.515337Z"), **PERSON_CREATE}
+PEOPLE = EndpointExamples(
+    record=Example("A parent known to the LA", PERSON),
+    create=Example(
+        "Record a parent or carer",
+        PERSON_CREATE,
+        "Look first with ?last_name=Fletcher&date_of_birth=1998-10-02: a person already known is linked to the "
+        "new family at /family-members/, not recorded again.",
+    ),
+    created=Example("The new person", PERSON),
+    patch=Example("Record that an interpreter is needed", {"language": "Romanian", "interpreter_needed": True}),
+    patched=Example(
+        "The person, with the interpreter need",
+        _with(PERSON, language="Romanian", interpreter_needed=True, updated_at="2026-03-10T09:14:02.731144Z"),
+    ),
+)
+
+MEMBER_CREATE = {"family": FAMILY_ID, "person": KAYLEIGH_ID, "role": "mother"}
+MEMBER = {"id": KAYLEIGH_LINK_ID, **_who("2026-03-09T14:23:11.004521Z"), **MEMBER_CREATE}
+FAMILY_MEMBERS = EndpointExamples(
+    record=Example("The mother of the Fletcher children", MEMBER),
+    create=Example(
+        "Link a known parent to a new family",
+        MEMBER_CREATE,
+        "Her earlier family's pre-proceedings and proceedings now show on this case, and the tracker raises "
+        "parent_previous_proceedings.",
+    ),
+    created=Example("The new link", MEMBER),
+    patch=Example("Correct the role", {"role": "carer"}),
+    patched=Example("The corrected link", _with(MEMBER, role="carer", updated_at="2026-03-11T08:40:19.210771Z")),
+)
+
+PROFESSIONAL_CREATE = {
+    "family": FAMILY_ID,
+    "role": "guardian",
+    "name": "Joanne Whitfield",
+    "organisation": "Cafcass East",
+    "acting_for": "",
+    "email": "joanne.whitfield@cafcass.example",
+    "phone": "0300 456 4000",
+}
+PROFESSIONAL = {"id": 515, **_who("2026-07-06T10:31:08.118230Z"), **PROFESSIONAL_CREATE}
+PROFESSIONALS = EndpointExamples(
+    record=Example("The children's guardian", PROFESSIONAL),
+    create=Example("Record the children's guardian", PROFESSIONAL_CREATE),
+    created=Example("The new professional", PROFESSIONAL),
+    patch=Example("Correct the phone number", {"phone": "0300 456 4011"}),
+    patched=Example(
+        "The corrected professional",
+        _with(PROFESSIONAL, phone="0300 456 4011", updated_at="2026-07-08T15:02:44.871203Z"),
+    ),
+)
+
+NOTE_CREATE = {
+    "family": FAMILY_ID,
+    "note_date": "2026-03-16",
+    "kind": "visit",
+    "text": "Home visit with the health visitor: Ruby seen alone; the home was warm and clean.",
+}
+NOTE = _ordered(
+    {"id": 4077, **_who("2026-03-16T17:45:12.300918Z"), **NOTE_CREATE, "author": SERVICE_ACCOUNT},
+    people.CaseNoteSerializer,
+)
+CASE_NOTES = EndpointExamples(
+    record=Example("A home visit", NOTE),
+    create=Example("Record a case note", NOTE_CREATE, "The note's author is the account that records it."),
+    created=Example("The new case note", NOTE),
+    patch=Example("Correct the note's date", {"note_date": "2026-03-13"}),
+    patched=Example(
+        "The corrected case note", _with(NOTE, note_date="2026-03-13", updated_at="2026-03-17T08:02:51.660217Z")
+    ),
+)
+
+DOCUMENT_CREATE = {
+    "family": FAMILY_ID,
+    "label": "Letter before proceedings",
+    "kind": "letter",
+    "url": "https://docs.essex.example/cases/ESX-F-00412/letter-before-proceedings.pdf",
+    "document_date": "2026-03-20",
+}
+DOCUMENT = {"id": 2609, **_who("2026-03-20T12:00:41.559302Z"), **DOCUMENT_CREATE}
+DOCUMENT_LINKS = EndpointExamples(
+    record=Example("The letter before proceedings in the LA's document store", DOCUMENT),
+    create=Example(
+        "Link a document",
+        DOCUMENT_CREATE,
+        "An http or https address; where the LA names its document store's hosts, one of them.",
+    ),
+    created=Example("The new document link", DOCUMENT),
+    patch=Example("Correct the label", {"label": "Letter before proceedings (both parents)"}),
+    patched=Example(
+        "The corrected document link",
+        _with(DOCUMENT, label="Letter before proceedings (both parents)", updated_at="2026-03-21T09:30:05.004410Z"),
+    ),
 )
 
 # -- pre-proceedings -------------------------------------------------------------------------------
@@ -519,10 +626,18 @@ MEETING = {
     **_who("2026-11-20T10:05:27.731840Z", by=CHAIR),
     **MEETING_CREATE,
     "chair": CHAIR,
+    "attendees": [],
     "closed_at": None,
 }
+MEETING_HELD = _with(
+    MEETING,
+    attendees=[
+        {"user": CHAIR, "name": "Priya Shah", "role": "Quadrant tracker meeting chair"},
+        {"user": None, "name": "Tom Reid", "role": "LA solicitor"},
+    ],
+)
 MEETINGS = EndpointExamples(
-    record=Example("A North East quadrant tracker meeting", MEETING),
+    record=Example("A North East quadrant tracker meeting, with who attended", MEETING_HELD),
     create=Example(
         "Open a tracker meeting for an area",
         MEETING_CREATE,
@@ -542,6 +657,7 @@ MEETING_ITEM_OPEN = {
     "meeting": 64,
     "family": FAMILY_ID,
     "position": 1,
+    "start_time": "10:20:00",
     "stage": "proceedings",
     "rag": "amber",
     "flags": ["irh_after_week", "baby_or_unborn"],
@@ -823,6 +939,11 @@ METRIC_DEFINITIONS = EndpointExamples(
 EXAMPLES: dict[type, EndpointExamples] = {
     families.FamilyViewSet: FAMILIES,
     families.ChildViewSet: CHILDREN,
+    people.PersonViewSet: PEOPLE,
+    people.FamilyMemberViewSet: FAMILY_MEMBERS,
+    people.ProfessionalViewSet: PROFESSIONALS,
+    people.CaseNoteViewSet: CASE_NOTES,
+    people.DocumentLinkViewSet: DOCUMENT_LINKS,
     pre_proceedings.EpisodeViewSet: EPISODES,
     pre_proceedings.PPMeetingViewSet: PP_MEETINGS,
     pre_proceedings.AssessmentViewSet: ASSESSMENTS,

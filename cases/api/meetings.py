@@ -17,6 +17,7 @@ from typing import TypeVar
 
 import django_filters
 from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers
 
@@ -44,6 +45,21 @@ def refusing_closed(call: Callable[[], T]) -> T:
 # -- serializers ----------------------------------------------------------------------------------
 
 
+class AttendeeSerializer(serializers.Serializer):
+    """Someone at the meeting, as the meeting page records them (read only here)."""
+
+    user = serializers.CharField(
+        source="user.username",
+        read_only=True,
+        allow_null=True,
+        help_text="The username of the LA's user who attended, if they have an account.",
+    )
+    name = serializers.CharField(source="label", read_only=True, help_text="The attendee's name.")
+    role = serializers.CharField(
+        source="role_label", read_only=True, help_text="Their role or organisation, or the user's role in the service."
+    )
+
+
 class MeetingSerializer(RecordSerializer):
     area = VisibleRelatedField(
         queryset=m.Area.objects.all(),
@@ -58,10 +74,22 @@ class MeetingSerializer(RecordSerializer):
         help_text="The team reviewed, for scope `team` (of the caller's LA).",
     )
     chair = serializers.SlugRelatedField(slug_field="username", read_only=True, help_text="Who opened and chairs it.")
+    attendees = AttendeeSerializer(
+        many=True, read_only=True, help_text="Who attended, as recorded on the meeting page (read only here)."
+    )
 
     class Meta:
         model = m.TrackerMeeting
-        fields = (*RecordSerializer.RECORD_FIELDS, "scope", "area", "team", "meeting_date", "chair", "closed_at")
+        fields = (
+            *RecordSerializer.RECORD_FIELDS,
+            "scope",
+            "area",
+            "team",
+            "meeting_date",
+            "chair",
+            "attendees",
+            "closed_at",
+        )
         read_only_fields = ("closed_at",)
 
 
@@ -75,6 +103,7 @@ class MeetingItemSerializer(RecordSerializer):
             "meeting",
             "family",
             "position",
+            "start_time",
             "stage",
             "rag",
             "flags",
@@ -84,7 +113,7 @@ class MeetingItemSerializer(RecordSerializer):
             "note",
             "decided_at",
         )
-        read_only_fields = ("meeting", "family", "position", "stage", "rag", "flags", "decided_at")
+        read_only_fields = ("meeting", "family", "position", "start_time", "stage", "rag", "flags", "decided_at")
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_flag_labels(self, item: m.MeetingItem) -> list[str]:
@@ -171,6 +200,7 @@ class MeetingViewSet(MeetingRecordViewSet):
     filterset_class = changes_filterset(m.TrackerMeeting, "scope", "meeting_date")
     writable = True
     select_related = ("created_by", "updated_by", "chair")
+    prefetch_related = (Prefetch("attendees", queryset=m.MeetingAttendee.objects.select_related("user")),)
     error_statuses = ()  # opening a meeting never meets a closed one
 
     def families_of(self, records):

@@ -12,6 +12,7 @@ from cases.forms.meetings import (
     MeetingStep,
 )
 from cases.forms.milestones import (
+    AssessmentCompletionForm,
     AssessmentForm,
     CaseForm,
     CaseSearchForm,
@@ -22,6 +23,7 @@ from cases.forms.milestones import (
     EpisodeStartForm,
     ExtensionForm,
     FamilyMeetingForm,
+    FamilyMeetingOutcomeForm,
     HearingForm,
     HearingOutcomeForm,
     LetterForm,
@@ -35,6 +37,7 @@ __all__ = [
     "ActionFormSet",
     "AgendaAddForm",
     "AgendaArrangeForm",
+    "AssessmentCompletionForm",
     "AssessmentForm",
     "AttendeeForm",
     "CaseForm",
@@ -46,6 +49,7 @@ __all__ = [
     "EpisodeStartForm",
     "ExtensionForm",
     "FamilyMeetingForm",
+    "FamilyMeetingOutcomeForm",
     "GovukDateField",
     "GovukDateWidget",
     "HearingForm",

@@ -94,6 +94,9 @@ def formfield_callback(model_field, **kwargs):
 
     if isinstance(model_field, djm.DateField):
         return date_field(model_field)
+    if isinstance(model_field, djm.URLField):
+        # A web address typed without its scheme is read as https:// (Django 6's default).
+        return model_field.formfield(assume_scheme="https", **kwargs)
     if isinstance(model_field, djm.BooleanField) and model_field.null:
         return forms.NullBooleanField(
             label=model_field.verbose_name,

@@ -193,6 +193,30 @@ class FamilyMeetingForm(MilestoneForm):
         fields = ["fgdm_offered", "fgdm_offered_date", "fgdm_facilitated", "fgdm_held_date"]
 
 
+class FamilyMeetingOutcomeForm(MilestoneForm):
+    """Whether an offered family group meeting took place, and when: a progress step, recorded once."""
+
+    class Meta(BaseMeta):
+        model = m.PreProceedingsEpisode
+        fields = ["fgdm_facilitated", "fgdm_held_date"]
+        labels = {"fgdm_facilitated": "Did the family group meeting take place?"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        offered = self.instance.fgdm_offered_date
+        self.intro = "Family group meeting (FGC/FGDM)" + (f", offered {offered:%-d %B %Y}." if offered else ".")
+        self.fields["fgdm_held_date"].help_text = "Leave empty if it did not take place."
+
+    def clean(self):
+        data = super().clean()
+        # The model allows "not yet known"; this step is where it becomes known.
+        if data.get("fgdm_facilitated") is None and "fgdm_facilitated" not in self.errors:
+            self.add_error("fgdm_facilitated", "Select whether the family group meeting took place")
+        elif data.get("fgdm_facilitated") and not data.get("fgdm_held_date") and "fgdm_held_date" not in self.errors:
+            self.add_error("fgdm_held_date", "Enter the date the family group meeting was held")
+        return data
+
+
 class PPMeetingForm(MilestoneForm):
     class Meta(BaseMeta):
         model = m.PreProceedingsMeeting
@@ -423,6 +447,27 @@ class AssessmentForm(MilestoneForm):
             + "; ".join(f"{kind.label}, {kind.target_weeks} weeks" for kind in targets)
             + "."
         )
+
+
+class AssessmentCompletionForm(MilestoneForm):
+    """The completion of an instructed assessment and its conclusion: a progress step, recorded once."""
+
+    class Meta(BaseMeta):
+        model = m.Assessment
+        fields = ["completed_date", "outcome"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        assessment = self.instance
+        who = f" of {assessment.subject}" if assessment.subject else ""
+        due = f", due {assessment.due_date:%-d %B %Y}" if assessment.due_date else ""
+        self.intro = f"{assessment.assessment_type.label}{who}, instructed {assessment.instructed_date:%-d %B %Y}{due}."
+        for name, message in (
+            ("completed_date", "Enter the completion date"),
+            ("outcome", "Select the conclusion of the assessment"),
+        ):
+            self.fields[name].required = True
+            self.fields[name].error_messages["required"] = message
 
 
 class DelayEventForm(MilestoneForm):

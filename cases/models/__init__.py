@@ -11,8 +11,20 @@ as m``); the app label, tables, migrations and history triggers are unchanged.
 from cases.models.api import IdempotencyKey
 from cases.models.assessments import Assessment, DelayEvent
 from cases.models.audit import ReadAudit, ReadKind
+from cases.models.imports import ImportMapping, ImportRun, ImportStatus
 from cases.models.meetings import MeetingAction, MeetingAttendee, MeetingItem, TrackerMeeting
 from cases.models.organisations import Area, LocalAuthority, Team, User, UserManager
+from cases.models.people import (
+    CaseNote,
+    DocumentKind,
+    DocumentLink,
+    FamilyMember,
+    MemberRole,
+    NoteKind,
+    Person,
+    Professional,
+    ProfessionalRole,
+)
 from cases.models.pre_proceedings import PreProceedingsEpisode, PreProceedingsMeeting
 from cases.models.proceedings import ChildProceedings, Extension, Hearing, Proceedings, listed_as_at, listed_as_at_sql
 from cases.models.records import (
@@ -42,6 +54,7 @@ __all__ = [
     "Area",
     "Assessment",
     "AssessmentType",
+    "CaseNote",
     "CaseRecord",
     "Child",
     "ChildPopulation",
@@ -50,21 +63,32 @@ __all__ = [
     "DelayDriver",
     "DelayEvent",
     "DelayReason",
+    "DocumentKind",
+    "DocumentLink",
     "Extension",
     "Family",
+    "FamilyMember",
     "FieldCheckConstraint",
     "Hearing",
     "HearingType",
     "IdempotencyKey",
+    "ImportMapping",
+    "ImportRun",
+    "ImportStatus",
     "LocalAuthority",
     "MeetingAction",
     "MeetingAttendee",
     "MeetingItem",
+    "MemberRole",
     "NationalComparator",
+    "NoteKind",
     "OrderOutcome",
+    "Person",
     "PreProceedingsEpisode",
     "PreProceedingsMeeting",
     "Proceedings",
+    "Professional",
+    "ProfessionalRole",
     "ReadAudit",
     "ReadKind",
     "ReferenceCode",

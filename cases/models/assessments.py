@@ -101,6 +101,11 @@ class Assessment(LinkedToStage, CaseRecord):
     def __str__(self) -> str:
         return f"{self.assessment_type} instructed {self.instructed_date}"
 
+    @property
+    def awaiting_outcome(self) -> bool:
+        """Not completed yet: its completion is a progress step, recorded once, then corrected."""
+        return self.completed_date is None
+
     def clean(self) -> None:
         errors = {}
         if not self.is_linked:

@@ -134,6 +134,11 @@ class PreProceedingsEpisode(CaseRecord):
         "letter_initiating_cp_date",
     )
 
+    @property
+    def fgdm_awaiting_outcome(self) -> bool:
+        """A family group meeting was offered and whether it took place is not recorded yet."""
+        return bool(self.fgdm_offered) and self.fgdm_facilitated is None
+
     class Meta:
         ordering = ["-gateway_meeting_date"]
         indexes = [

@@ -61,10 +61,28 @@ class FieldCheckConstraint(models.CheckConstraint):
         return self.__class__(*args, field=self.field, **kwargs)
 
 
-def on_or_after(later: str, earlier: str, name: str, message: str) -> FieldCheckConstraint:
+class DateOrderConstraint(FieldCheckConstraint):
+    """A date-order rule (``on_or_after``) that also knows its two fields, so a check over rows already
+    loaded (the census extract's validation) asks ``holds`` instead of writing the rule again."""
+
+    def __init__(self, *, later: str, earlier: str, **kwargs):
+        self.later = later
+        self.earlier = earlier
+        super().__init__(field=later, **kwargs)
+
+    def holds(self, later: dt.date | None, earlier: dt.date | None) -> bool:
+        """The rule on two values, without the database: either is empty, or ``later`` is on or after ``earlier``."""
+        return later is None or earlier is None or later >= earlier
+
+    def clone(self) -> DateOrderConstraint:
+        return on_or_after(self.later, self.earlier, self.name, self.violation_error_message)
+
+
+def on_or_after(later: str, earlier: str, name: str, message: str) -> DateOrderConstraint:
     """A date-order rule: ``later`` is empty, or on or after ``earlier`` (reported on ``later``)."""
-    return FieldCheckConstraint(
-        field=later,
+    return DateOrderConstraint(
+        later=later,
+        earlier=earlier,
         condition=Q(**{f"{later}__isnull": True})
         | Q(**{f"{earlier}__isnull": True})
         | Q(**{f"{later}__gte": models.F(earlier)}),

@@ -86,6 +86,9 @@ class TrackerRow(models.Model):
     no_final_by_20_from = models.DateField(null=True)
     final_after_end_from = models.DateField(null=True)
     timetabled_beyond_from = models.DateField(null=True)
+    # A parent or carer of the case had pre-proceedings or proceedings with another family that
+    # started before this case (migration 0027: the people around a case).
+    parent_previous_proceedings_from = models.DateField(null=True)
 
     objects = ScopedQuerySet.as_manager()
 

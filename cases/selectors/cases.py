@@ -8,6 +8,7 @@ caseload, so it costs the same few queries for any number of cases.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Case, Prefetch, Q, QuerySet, When
@@ -193,6 +194,13 @@ def case_stage(family: m.Family) -> Stage:
     return Stage(code=code, label=label, steps=steps)
 
 
+# Progress steps (``cases.views.cases.MILESTONES`` kinds whose record waits for them), by label.
+HEARING_STEP = ("hearing-outcome", "Record the outcome")
+ASSESSMENT_STEP = ("assessment-completion", "Record the completion")
+FGDM_STEP = ("family-meeting-outcome", "Record whether it took place")
+NO_STEP = ("", "")
+
+
 @dataclass
 class TimelineEntry:
     date: dt.date
@@ -206,10 +214,13 @@ class TimelineEntry:
     step_label: str = ""
 
 
-def case_timeline(family: m.Family, *, newest_first: bool = False) -> list[TimelineEntry]:
+def case_timeline(
+    family: m.Family, *, newest_first: bool = False, extra: Iterable[TimelineEntry] = ()
+) -> list[TimelineEntry]:
     """Every milestone, meeting, assessment, hearing, extension, delay, tracker meeting decision and
-    meeting action done, in date order (oldest first, or newest first), from a loaded ``case_get``."""
-    entries: list[TimelineEntry] = []
+    meeting action done, in date order (oldest first, or newest first), from a loaded ``case_get``;
+    with ``extra`` entries (the case notes and dated documents, ``cases.selectors.people``)."""
+    entries: list[TimelineEntry] = list(extra)
 
     def add(date, title, detail="", url_name="", pk=None, kind="", order=0, step=("", "")):
         if date is None:
@@ -243,7 +254,14 @@ def _episode_entries(family: m.Family, add) -> None:
         add(episode.start_date, "Pre-proceedings started", "", "episode", episode.pk, "pre_proceedings", 1)
         add(episode.lbp_sent_date, "Letter before proceedings sent", "", "letter", episode.pk, "pre_proceedings", 2)
         if episode.fgdm_offered:
-            add(episode.fgdm_offered_date, "Family group meeting offered", "", "family-meeting", episode.pk)
+            add(
+                episode.fgdm_offered_date,
+                "Family group meeting offered",
+                "",
+                "family-meeting",
+                episode.pk,
+                step=FGDM_STEP if episode.fgdm_awaiting_outcome else NO_STEP,
+            )
         add(episode.fgdm_held_date, "Family group meeting held", "", "family-meeting", episode.pk)
         for meeting in episode.meetings.all():
             add(meeting.meeting_date, meeting.get_kind_display(), meeting.note, "pp-meeting", meeting.pk)
@@ -313,7 +331,6 @@ def _proceedings_entries(family: m.Family, add) -> None:
         add(proceedings.guardian_allocated_date, "Children's guardian allocated", "", "proceedings", proceedings.pk)
         _link_relistings(list(proceedings.hearings.all()))
         for hearing in proceedings.hearings.all():
-            pending = hearing.status == c.HearingStatus.LISTED
             add(
                 hearing.listed_date,
                 hearing.hearing_type.label,
@@ -321,7 +338,7 @@ def _proceedings_entries(family: m.Family, add) -> None:
                 "hearing",
                 hearing.pk,
                 "hearing",
-                step=("hearing-outcome", "Record the outcome") if pending else ("", ""),
+                step=HEARING_STEP if hearing.awaiting_outcome else NO_STEP,
             )
         for part in proceedings.child_parts.all():
             for extension in part.extensions.all():
@@ -349,7 +366,14 @@ def _other_entries(family: m.Family, add) -> None:
     for assessment in family.assessments.all():
         label = assessment.assessment_type.label
         who = f" of {assessment.subject}" if assessment.subject else ""
-        add(assessment.instructed_date, f"{label}{who} instructed", "", "assessment", assessment.pk)
+        add(
+            assessment.instructed_date,
+            f"{label}{who} instructed",
+            f"Due {_day(assessment.due_date)}" if assessment.awaiting_outcome and assessment.due_date else "",
+            "assessment",
+            assessment.pk,
+            step=ASSESSMENT_STEP if assessment.awaiting_outcome else NO_STEP,
+        )
         add(
             assessment.completed_date,
             f"{label}{who} completed",

@@ -45,6 +45,14 @@ from cases.services.meetings import (
     meeting_item_record,
     meeting_open,
 )
+from cases.services.people import (
+    case_note_save,
+    document_link_save,
+    family_member_add,
+    family_member_save,
+    person_save,
+    professional_save,
+)
 from cases.services.retention import PurgeSummary, closed_cases_purge, family_legal_hold_set
 from cases.services.submissions import submission_claim, submission_release
 from cases.services.tracker_facts import facts_drift, facts_rebuild, facts_repair
@@ -70,16 +78,20 @@ __all__ = [
     "attendee_add",
     "attendee_remove",
     "case_create",
+    "case_note_save",
     "child_order_save",
     "child_save",
     "closed_cases_purge",
     "delay_event_save",
+    "document_link_save",
     "episode_save",
     "extension_save",
     "facts_drift",
     "facts_rebuild",
     "facts_repair",
     "family_legal_hold_set",
+    "family_member_add",
+    "family_member_save",
     "family_reopen",
     "family_save",
     "hearing_outcome_record",
@@ -88,8 +100,10 @@ __all__ = [
     "meeting_item_decide",
     "meeting_item_record",
     "meeting_open",
+    "person_save",
     "pp_meeting_save",
     "proceedings_save",
+    "professional_save",
     "reopen_refusal",
     "submission_claim",
     "submission_release",

@@ -32,6 +32,7 @@ logger = logging.getLogger(__name__)
 # the parent model). Parents come before their children; removal runs from the end. The same
 # column is in the model's history table, so the history of rows deleted earlier (a child recorded
 # by mistake and removed) is found through its parent too.
+PERSON_LINK = "memberships__family_id"
 PURGE_TREE: tuple[tuple[type[m.CaseRecord], str, type[m.CaseRecord] | None], ...] = (
     (m.Family, "id", None),
     (m.Child, "family_id", m.Family),
@@ -45,6 +46,12 @@ PURGE_TREE: tuple[tuple[type[m.CaseRecord], str, type[m.CaseRecord] | None], ...
     (m.DelayEvent, "family_id", m.Family),
     (m.MeetingItem, "family_id", m.Family),
     (m.MeetingAction, "family_id", m.Family),
+    # A parent or carer belongs to no one family: removed with the last of their families (below).
+    (m.Person, PERSON_LINK, m.Family),
+    (m.FamilyMember, "family_id", m.Family),
+    (m.Professional, "family_id", m.Family),
+    (m.CaseNote, "family_id", m.Family),
+    (m.DocumentLink, "family_id", m.Family),
 )
 # Rows Django removes with an episode: its links to its children (no history of their own).
 LINK_TABLES = frozenset({m.PreProceedingsEpisode.children.through._meta.label})
@@ -85,11 +92,21 @@ def _purge_plan(family_ids: list[int]) -> list[tuple[type[m.CaseRecord], set[int
     ids: dict[type[m.CaseRecord], set[int]] = {}
     for model, link, parent in PURGE_TREE:
         parents = set(family_ids) if parent is None else ids[parent]
+        if link == PERSON_LINK:
+            ids[model] = _people_of_only(parents)
+            continue
         lookup = {f"{link}__in": parents}
         live = model.objects.filter(**lookup).values_list("pk", flat=True)
         past = history_model(model).objects.filter(**lookup).values_list("pgh_obj_id", flat=True)
         ids[model] = set(live) | set(past)
     return list(ids.items())
+
+
+def _people_of_only(family_ids: set[int]) -> set[int]:
+    """The people linked to these families and to no other: they go with them, history and all."""
+    members = m.FamilyMember.objects.filter(family_id__in=family_ids).values("person_id")
+    kept = m.FamilyMember.objects.exclude(family_id__in=family_ids).values("person_id")
+    return set(m.Person.objects.filter(pk__in=members).exclude(pk__in=kept).values_list("pk", flat=True))
 
 
 def _delete(model: type[m.CaseRecord], ids: set[int]) -> Counter:

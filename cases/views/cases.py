@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from operator import attrgetter
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -18,10 +19,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from cases import audit, forms, presenters, selectors, services, thresholds
-from cases import constants as c
 from cases import models as m
 from cases.permissions import SEE_IDENTIFIABLE, WRITE_CASES, get_visible, requires
-from cases.selectors import tracker
+from cases.selectors import history, tracker
+from cases.selectors import people as people_selectors
 from reporting.forecast import display
 
 PAGE_SIZE = 25
@@ -146,7 +147,9 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     open_episode = next((e for e in reversed(family.episodes.all()) if e.is_open), None)
     stage = selectors.case_stage(family)
     newest_first = request.GET.get("order") == "newest"
-    audit.record_read(request, kind=audit.VIEW, families=[family])
+    # The people around the case name each parent's other families: those are read too.
+    people = people_selectors.case_people(user=request.user, family=family)
+    audit.record_read(request, kind=audit.VIEW, families=[family.pk, *people.other_family_ids])
     due_items = selectors.case_due_items(family=family, today=today, row=status.facts if status else None)
     # The case as one row of the case list and tracker (their status, flags and weeks), from the
     # same facts; ``case_due_items`` has set the facts' next hearing.
@@ -156,14 +159,20 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     forecast_proceedings = getattr(status.facts, "proceedings_id", None) if status else None
     if forecast_proceedings is None and open_proceedings:
         forecast_proceedings = open_proceedings[-1].pk
+    timeline = selectors.case_timeline(
+        family, newest_first=newest_first, extra=people_selectors.timeline_entries(family, people)
+    )
     return render(
         request,
         "cases/case_detail.html",
         {
             "case": family,
             "stage": stage,
-            "timeline": selectors.case_timeline(family, newest_first=newest_first),
+            "timeline": timeline,
+            # Each record waiting for a progress step (the timeline's own), earliest first.
+            "awaiting": sorted((entry for entry in timeline if entry.step_url), key=lambda entry: entry.date),
             "newest_first": newest_first,
+            "people": people,
             "episodes": selectors.case_episodes(family),
             "due_items": due_items,
             "status": status,
@@ -215,14 +224,14 @@ class Milestone:
     needs: str = ""  # what must exist first, said when it does not
     # Recorded on an existing record (the episode, a child's part): a correction only once filled in.
     step: bool = False
-    # A progress step on a pending record (a listed hearing's outcome): never a correction, and
-    # refused once the record is no longer pending.
-    progress: bool = False
+    # A progress step on a pending record (a listed hearing's outcome, an assessment's completion):
+    # never a correction; ``pending`` says whether the record still waits for it (the model's own
+    # rule), and the step is refused once it does not.
+    pending: Callable[[object], bool] | None = None
 
-
-def _pending(record) -> bool:
-    """A record waiting for a progress step: a hearing still listed."""
-    return getattr(record, "status", None) == c.HearingStatus.LISTED
+    @property
+    def progress(self) -> bool:
+        return self.pending is not None
 
 
 def _get(queryset, pk):
@@ -323,7 +332,7 @@ MILESTONES: dict[str, Milestone] = {
             relisted_on=form.cleaned_data.get("relisted_on"),
         ),
         needs="Choose the hearing from the case page.",
-        progress=True,
+        pending=attrgetter("awaiting_outcome"),
     ),
     "extension": Milestone(
         "Extension",
@@ -352,6 +361,22 @@ MILESTONES: dict[str, Milestone] = {
         ),
         lambda user, form: services.assessment_save(user=user, assessment=form.save(commit=False)),
         needs="Record the legal gateway decision first: an assessment belongs to pre-proceedings or proceedings.",
+    ),
+    "assessment-completion": Milestone(
+        "Assessment completion",
+        forms.AssessmentCompletionForm,
+        lambda family, pk: _get(family.assessments.select_related("assessment_type"), pk) if pk else None,
+        lambda user, form: services.assessment_save(user=user, assessment=form.save(commit=False)),
+        needs="Choose the assessment from the case page.",
+        pending=attrgetter("awaiting_outcome"),
+    ),
+    "family-meeting-outcome": Milestone(
+        "Family group meeting outcome",
+        forms.FamilyMeetingOutcomeForm,
+        lambda family, pk: _get(family.episodes.all(), pk) if pk else None,
+        lambda user, form: services.episode_save(user=user, episode=form.save(commit=False)),
+        needs="Choose the family group meeting from the case page.",
+        pending=attrgetter("fgdm_awaiting_outcome"),
     ),
     "delay": Milestone(
         "Delay",
@@ -402,7 +427,7 @@ def _record(request: HttpRequest, case_id: int, spec: Milestone, kind: str, pk: 
         return redirect("cases:detail", family.pk)
     if instance.pk is None:
         instance.local_authority_id = family.local_authority_id
-    if spec.progress and not _pending(instance):
+    if spec.progress and not spec.pending(instance):
         messages.info(request, f"The {spec.title.lower()} is already recorded: correct it from the case timeline.")
         return redirect("cases:detail", family.pk)
     extra = {}
@@ -434,5 +459,16 @@ def _record(request: HttpRequest, case_id: int, spec: Milestone, kind: str, pk: 
     return render(
         request,
         "cases/milestone_form.html",
-        {"form": form, "case": family, "title": spec.title, "editing": editing, "kind": kind},
+        {
+            "form": form,
+            "case": family,
+            "title": spec.title,
+            "editing": editing,
+            "kind": kind,
+            # A correction shows what the record went through: who changed what, and when.
+            "history": history.record_history(instance) if editing else [],
+            # Correcting a record whose outcome is recorded (a completed assessment, a hearing that
+            # happened) is said before it is done: a progress step is not made here by mistake.
+            "outcome_recorded": editing and getattr(instance, "awaiting_outcome", True) is False,
+        },
     )

@@ -133,3 +133,22 @@ def env_host(name: str, *, default: str) -> str:
             "or a host name such as localhost."
         )
     return raw
+
+
+def env_hosts_by_code(name: str) -> dict[str, list[str]]:
+    """Return hosts per three-digit LA code: ``881=docs.essex.example,.essex.gov.uk;935=dms.suffolk.example``.
+
+    A host starting with a dot also allows its subdomains. Unset or empty: no LA is restricted.
+    """
+    raw = (os.environ.get(name) or "").strip()
+    result: dict[str, list[str]] = {}
+    for part in filter(None, (item.strip() for item in raw.split(";"))):
+        code, sep, hosts = part.partition("=")
+        names = [host.strip().lower() for host in hosts.split(",") if host.strip()]
+        valid = all(_HOST_LABEL.fullmatch(label) for host in names for label in host.lstrip(".").split("."))
+        if not sep or not (code.strip().isdigit() and len(code.strip()) == 3) or not names or not valid:
+            raise ImproperlyConfigured(
+                f"{name}={raw!r} is not a list of hosts per LA: use 881=docs.essex.example,.essex.gov.uk;935=..."
+            )
+        result[code.strip()] = names
+    return result

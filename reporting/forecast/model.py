@@ -33,6 +33,10 @@ BAND_HIGH, BAND_MEDIUM = 0.7, 0.4
 # A fact is a reason when it lowers the chance of concluding by at least a tenth (hazard ratio 0.9).
 REASON_MIN = math.log(0.9)
 MAX_REASONS = 3
+# The Cox model is fitted on a random sample of at most this many applications (the same sample for a
+# given cut day): its estimates are unbiased under random sampling, and the fit's time stays bounded
+# at national size (where five years hold some 60,000 applications) instead of growing with it.
+MAX_FIT_APPLICATIONS = 6_000
 
 
 @dataclass
@@ -58,6 +62,7 @@ class Survival:
             "las": self.las,
             "horizon_weeks": HORIZON_WEEKS,
             "events": self.events,
+            "cases": self.cases,  # the applications fitted on (a sample where there are more)
         }
 
     @classmethod
@@ -70,6 +75,7 @@ class Survival:
             courts=list(parameters.get("courts", [])),
             las=[int(v) for v in parameters.get("las", [])],
             events=int(parameters.get("events", 0)),
+            cases=int(parameters.get("cases", 0)),
         )
 
     @property
@@ -118,6 +124,14 @@ def weeks_to_conclusion(facts: f.CaseFacts, cut: int, window_days: int) -> pd.Da
     )
     out["event"] = event
     return out[out["weeks"] >= 1].reset_index(drop=True)
+
+
+def fit_sample(followed: pd.DataFrame, *, seed: int, cap: int | None = None) -> pd.DataFrame:
+    """``followed`` itself, or a random sample of ``cap`` (``MAX_FIT_APPLICATIONS``) of its applications."""
+    cap = MAX_FIT_APPLICATIONS if cap is None else cap
+    if len(followed) <= cap:
+        return followed
+    return followed.sample(n=cap, random_state=seed).sort_values("pid").reset_index(drop=True)
 
 
 def kaplan_meier(followed: pd.DataFrame) -> Survival:

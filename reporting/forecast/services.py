@@ -59,7 +59,8 @@ def forecast_train(
             f"(at least {bt.MIN_EVENTS} are needed). No forecast is shown."
         )
     else:
-        cox = fm.fit_cox(fm.training_rows(facts, followed), followed)
+        sampled = fm.fit_sample(followed, seed=as_of.toordinal())
+        cox = fm.fit_cox(fm.training_rows(facts, sampled), sampled)
         issued = facts.apps.loc[followed["pid"]]
         record.training_from = dt.date.fromordinal(int(issued["issue"].min()))
         concluded = issued["concluded"].dropna()

@@ -361,18 +361,27 @@ def board_pack_generate(*, month: dt.date, user_id: int | None = None) -> BoardP
     if snapshot is None:
         raise MetricsMissingError(f"Metrics for {month:%B %Y} have not been computed yet.")
     rendered = board_pack_render(month=month)
-    with transaction.atomic():
-        pack = BoardPack.objects.select_for_update().filter(month=month).first() or BoardPack(month=month)
-        old_file = pack.file.name if pack.pk else None
-        pack.metric_run = snapshot.run
-        pack.sha256 = rendered.sha256
-        pack.size_bytes = len(rendered.content)
-        pack.page_count = rendered.page_count
-        pack.generated_at = timezone.now()
-        pack.generated_by_id = user_id
-        pack.render_seconds = round(rendered.seconds, 3)
-        pack.file.save(f"{month:%Y-%m}-{rendered.sha256[:8]}.pdf", ContentFile(rendered.content), save=False)
-        pack.save()
+    new_file = None
+    try:
+        with transaction.atomic():
+            pack = BoardPack.objects.select_for_update().filter(month=month).first() or BoardPack(month=month)
+            old_file = pack.file.name if pack.pk else None
+            pack.metric_run = snapshot.run
+            pack.sha256 = rendered.sha256
+            pack.size_bytes = len(rendered.content)
+            pack.page_count = rendered.page_count
+            pack.generated_at = timezone.now()
+            pack.generated_by_id = user_id
+            pack.render_seconds = round(rendered.seconds, 3)
+            # Stored whole or not at all (plo_tracker.storage); the row points at it only on commit.
+            pack.file.save(f"{month:%Y-%m}-{rendered.sha256[:8]}.pdf", ContentFile(rendered.content), save=False)
+            new_file = pack.file.name
+            pack.save()
+    except BaseException:
+        # The row was not saved: a file stored for it would belong to nothing.
+        if new_file and new_file != old_file:
+            pack.file.storage.delete(new_file)
+        raise
     if old_file and old_file != pack.file.name:
         pack.file.storage.delete(old_file)
     return pack

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cases.permissions import BUILD_PACKS, READ_PACKS, requires
+from plo_tracker.lib import queue
 from plo_tracker.lib.dates import month_start
 from reporting import tasks
 from reporting.models import BoardPack, BoardPackDownload, PeriodSnapshot
@@ -57,7 +58,11 @@ def pack_build(request: HttpRequest) -> HttpResponse:
     if not PeriodSnapshot.objects.filter(period=month).exists():
         messages.error(request, f"Metrics for {month:%B %Y} have not been computed yet.")
         return redirect("board_packs:list")
+    # Without Redis the build cannot be queued: say so rather than fail (plo_tracker/lib/queue.py).
+    if not queue.broker_available():
+        messages.error(request, queue.QUEUE_DOWN_MESSAGE.format(what=f"the board pack for {month:%B %Y}"))
+        return redirect("board_packs:list")
     user_id = request.user.pk
-    transaction.on_commit(lambda: tasks.build_board_pack.delay(month.isoformat(), user_id))
+    transaction.on_commit(lambda: queue.enqueue(tasks.build_board_pack, month.isoformat(), user_id))
     messages.success(request, f"The board pack for {month:%B %Y} is being built. Refresh this page in a minute.")
     return redirect("board_packs:list")

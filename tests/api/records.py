@@ -66,3 +66,24 @@ def meeting_item(la):
 
 def meeting_action(la):
     return f.MeetingActionFactory(item=meeting_item(la))
+
+
+def person(la):
+    """A parent of a family of the LA (the read audit counts the person's families)."""
+    return f.FamilyMemberFactory(family=family(la)).person
+
+
+def family_member(la):
+    return f.FamilyMemberFactory(family=family(la))
+
+
+def professional(la):
+    return f.ProfessionalFactory(family=family(la))
+
+
+def case_note(la):
+    return f.CaseNoteFactory(family=family(la))
+
+
+def document_link(la):
+    return f.DocumentLinkFactory(family=family(la))

@@ -67,6 +67,11 @@ def _code(model) -> Callable[[], Any]:
 ENDPOINTS: dict[str, Endpoint] = {
     "families": Endpoint(IDENTIFIABLE, WRITE, BOTH, records.family),
     "children": Endpoint(IDENTIFIABLE, WRITE, BOTH, records.child),
+    "people": Endpoint(IDENTIFIABLE, WRITE, BOTH, records.person),
+    "family_members": Endpoint(IDENTIFIABLE, WRITE, BOTH, records.family_member),
+    "professionals": Endpoint(IDENTIFIABLE, WRITE, BOTH, records.professional),
+    "case_notes": Endpoint(IDENTIFIABLE, WRITE, BOTH, records.case_note),
+    "document_links": Endpoint(IDENTIFIABLE, WRITE, BOTH, records.document_link),
     "pp_episodes": Endpoint(IDENTIFIABLE, WRITE, BOTH, records.episode),
     "pp_meetings": Endpoint(IDENTIFIABLE, WRITE, BOTH, records.pp_meeting),
     "assessments": Endpoint(IDENTIFIABLE, WRITE, BOTH, records.assessment),

@@ -76,6 +76,11 @@ def metric_value(la):
 MAKERS: dict[str, Callable[[Any], Any] | None] = {
     "families": records.family,
     "children": records.child,
+    "people": records.person,
+    "family_members": records.family_member,
+    "professionals": records.professional,
+    "case_notes": records.case_note,
+    "document_links": records.document_link,
     "pp_episodes": records.episode,
     "pp_meetings": records.pp_meeting,
     "assessments": records.assessment,

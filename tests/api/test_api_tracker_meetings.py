@@ -233,6 +233,25 @@ def test_it_records_a_decision_with_who_and_when(chair_api, chair, meeting):
     assert (event.pgh_label, event.pgh_context["username"]) == ("update", chair.username)
 
 
+def test_it_shows_who_attended_and_each_cases_time_slot(chair_api, chair, meeting):
+    services.attendee_add(user=chair, meeting=meeting, attendee=chair)
+    services.attendee_add(user=chair, meeting=meeting, name="Tom Reid", role="LA solicitor")
+    item = meeting.items.get()
+    services.agenda_arrange(
+        user=chair, meeting=meeting, rows=[services.AgendaRow(item=item, order=1, start_time=dt.time(10, 20))]
+    )
+    body = chair_api.get(f"/api/v1/meetings/{meeting.pk}/").json()
+    assert body["attendees"] == [
+        {
+            "user": chair.username,
+            "name": chair.get_full_name() or chair.username,
+            "role": "Quadrant tracker meeting chair",
+        },
+        {"user": None, "name": "Tom Reid", "role": "LA solicitor"},
+    ]
+    assert chair_api.get(f"/api/v1/meeting-items/{item.pk}/").json()["start_time"] == "10:20:00"
+
+
 def test_it_refuses_a_bad_decision_on_its_field_and_saves_nothing(chair_api, meeting):
     item = meeting.items.get()
     url = f"/api/v1/meeting-items/{item.pk}/"
@@ -389,7 +408,7 @@ def test_it_pins_the_meeting_lists_queries_whatever_the_number_of_rows(chair_api
     grow()
     few = counts()
     grow()
-    # Session, its user and second factor, the LA, the page, and the audit (items, actions); items add the
-    # thresholds for the flags' words.
+    # Session, its user and second factor, the LA, the page, and the audit (items, actions); meetings add
+    # their attendees (one query for the page), items the thresholds for the flags' words.
     assert counts() == few
-    assert few == {"meetings": 5, "meeting-items": 7, "meeting-actions": 6}
+    assert few == {"meetings": 6, "meeting-items": 7, "meeting-actions": 6}

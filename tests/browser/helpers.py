@@ -8,6 +8,12 @@ from pathlib import Path
 from playwright.sync_api import Page
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+PHONE = {"width": 375, "height": 812}
+DESKTOP = {"width": 1280, "height": 800}
+# The elements that reach past the right edge of the window (to say what widens the page).
+WIDER_THAN_THE_SCREEN = """() => [...document.querySelectorAll("body *")]
+    .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+    .map(e => `${e.tagName.toLowerCase()}#${e.id}.${e.className}`).slice(0, 5)"""
 
 
 def fill_date(page: Page, name: str, day: dt.date | tuple[str, str, str]) -> None:
@@ -35,3 +41,16 @@ def serious_accessibility_violations(page: Page) -> list[str]:
         for v in violations
         if v["impact"] in ("serious", "critical")
     ]
+
+
+def accessible_at_both_widths(page, screenshot, name: str) -> None:
+    """No serious or critical axe violation at 1280 and 375 px (screenshotted at each); back to 1280."""
+    for viewport, width in ((DESKTOP, "1280"), (PHONE, "375")):
+        page.set_viewport_size(viewport)
+        violations = serious_accessibility_violations(page)
+        assert not violations, f"{name} at {width} px: " + "; ".join(violations)
+        # Nothing wider than the screen: a wide table scrolls inside its own box.
+        scroll_width = page.evaluate("document.documentElement.scrollWidth")
+        assert scroll_width <= viewport["width"], f"{name} at {width} px: {page.evaluate(WIDER_THAN_THE_SCREEN)}"
+        screenshot(f"{name}-{width}")
+    page.set_viewport_size(DESKTOP)

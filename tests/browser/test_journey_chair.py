@@ -16,17 +16,11 @@ from cases import models as m
 from cases import services
 from cases.constants import Role
 from tests import factories as f
-from tests.browser.helpers import fill_date, serious_accessibility_violations
+from tests.browser.helpers import accessible_at_both_widths, fill_date, serious_accessibility_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "a long test password"
-PHONE = {"width": 375, "height": 812}
-DESKTOP = {"width": 1280, "height": 800}
-# The elements that reach past the right edge of the window (to say what widens the page).
-WIDER_THAN_THE_SCREEN = """() => [...document.querySelectorAll("body *")]
-    .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
-    .map(e => `${e.tagName.toLowerCase()}#${e.id}.${e.className}`).slice(0, 5)"""
 
 
 @pytest.fixture
@@ -47,19 +41,6 @@ def mid_cases(db):
     f.EpisodeFactory(family=other, gateway_meeting_date=today, start_date=today)
     f.UserFactory(username="chair.mid", role=Role.QUADRANT_CHAIR, local_authority=essex, password=PASSWORD)
     return families
-
-
-def accessible_at_both_widths(page, screenshot, name: str) -> None:
-    """No serious or critical axe violation at 1280 and 375 px (screenshotted at each); back to 1280."""
-    for viewport, width in ((DESKTOP, "1280"), (PHONE, "375")):
-        page.set_viewport_size(viewport)
-        violations = serious_accessibility_violations(page)
-        assert not violations, f"{name} at {width} px: " + "; ".join(violations)
-        # Nothing wider than the screen: a wide table scrolls inside its own box.
-        scroll_width = page.evaluate("document.documentElement.scrollWidth")
-        assert scroll_width <= viewport["width"], f"{name} at {width} px: {page.evaluate(WIDER_THAN_THE_SCREEN)}"
-        screenshot(f"{name}-{width}")
-    page.set_viewport_size(DESKTOP)
 
 
 def pdf_pages(pdf: bytes, tmp_path) -> list[str]:

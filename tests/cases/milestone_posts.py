@@ -54,6 +54,11 @@ SUBMISSIONS: list[tuple[str, str, str]] = [
     ("child-order", "proceedings", "new"),
     ("child-order", "proceedings", "correct"),
     *[("assessment", stage, mode) for stage in STAGES for mode in ("new", "correct")],
+    # Progress steps on a pending record: an assessment's completion, an offered FGDM held or not.
+    ("assessment-completion", "pre-proceedings", "record"),
+    ("assessment-completion", "proceedings", "record"),
+    ("family-meeting-outcome", "pre-proceedings", "record"),
+    ("family-meeting-outcome", "pre-proceedings", "not-held"),
     *[("delay", stage, mode) for stage in STAGES for mode in ("new", "correct")],
     ("case", "born", "new"),
     ("case", "unborn", "new"),
@@ -709,6 +714,42 @@ def _assessment(stage: str, mode: str, records: dict) -> Submission:
     )
 
 
+def _assessment_completion(stage: str, mode: str, records: dict) -> Submission:
+    """The instructed assessment (3 February 2025, not completed) completed on 28 March, positive."""
+    family, assessment = records["family"], records["assessment"]
+    dates = {"completed_date": D(2025, 3, 28)}
+    return Submission(
+        url=_url(family, "assessment-completion", assessment),
+        data=_post({"outcome": c.AssessmentOutcome.POSITIVE}, dates),
+        model=m.Assessment,
+        saved=_refreshed(assessment),
+        expected={**dates, "outcome": c.AssessmentOutcome.POSITIVE},
+        existing=assessment,
+    )
+
+
+def _family_meeting_outcome(stage: str, mode: str, records: dict) -> Submission:
+    """The family group meeting offered on 10 January 2025: held on 10 February ("record"), or not held."""
+    family, episode = records["family"], records["episode"]
+
+    def offered():
+        m.PreProceedingsEpisode.objects.filter(pk=episode.pk).update(
+            fgdm_offered=True, fgdm_offered_date=D(2025, 1, 10), fgdm_facilitated=None, fgdm_held_date=None
+        )
+
+    held = mode == "record"
+    dates = {"fgdm_held_date": D(2025, 2, 10) if held else None}
+    return Submission(
+        url=_url(family, "family-meeting-outcome", episode),
+        data=_post({"fgdm_facilitated": str(held)}, dates),
+        model=m.PreProceedingsEpisode,
+        saved=_refreshed(episode),
+        expected={**dates, "fgdm_facilitated": held, "fgdm_offered": True, "fgdm_offered_date": D(2025, 1, 10)},
+        prepare=offered,
+        existing=episode,
+    )
+
+
 def _delay(stage: str, mode: str, records: dict) -> Submission:
     family = records.get("family")
     linked = stage_link(records)
@@ -799,6 +840,8 @@ BUILDERS: dict[str, Callable[[str, str, dict], Submission]] = {
     "extension": _extension,
     "child-order": _child_order,
     "assessment": _assessment,
+    "assessment-completion": _assessment_completion,
+    "family-meeting-outcome": _family_meeting_outcome,
     "delay": _delay,
     "case": _case,
 }

@@ -51,8 +51,10 @@ def test_it_is_deterministic_for_a_seed(django_db_blocker):
 def test_it_generates_rows_that_pass_every_schema_rule():
     demo.seed_demo(seed=3, scale=0.3, years=3, as_of=AS_OF)
     rnd = random.Random(1)
-    # Tracker meetings are recorded by chairs in meeting mode, not generated.
-    seeded = [model for model in CASE_MODELS if model not in (m.TrackerMeeting, m.MeetingItem, m.MeetingAction)]
+    # Tracker meetings are recorded by chairs in meeting mode, not generated; nor (yet) are the people
+    # around a case, its notes and document links.
+    by_hand = (m.TrackerMeeting, m.MeetingItem, m.MeetingAction, m.Person, m.FamilyMember, m.Professional)
+    seeded = [model for model in CASE_MODELS if model not in (*by_hand, m.CaseNote, m.DocumentLink)]
     for model in seeded:
         rows = list(model._base_manager.all())
         assert rows, f"no {model.__name__} rows"
@@ -63,6 +65,41 @@ def test_it_generates_rows_that_pass_every_schema_rule():
                     break
             else:
                 row.full_clean()
+
+
+def test_an_applications_facts_shift_its_duration_by_the_stated_weeks():
+    """Worked by hand from the stated effects: 3 weeks a child after the first, 7 for previous
+    proceedings, 4 for short notice, -4 for a baby, the court's and the LA's own."""
+    thurrock = m.LocalAuthority.objects.get(dfe_code="883")
+    suffolk = m.LocalAuthority.objects.get(dfe_code="935")
+    issue = dt.date(2026, 3, 2)
+    three = [
+        {"date_of_birth": dt.date(2015, 1, 1)},
+        {"date_of_birth": dt.date(2018, 1, 1)},
+        {"date_of_birth": dt.date(2020, 1, 1)},
+    ]
+    # Thurrock (+4) at Basildon (+3), three children (+6), previous proceedings (+7): 20 weeks.
+    assert demo._Generator.duration_shift(thurrock, "basildon", three, issue, short_notice=False, previous=True) == 20
+    # Suffolk (-2) at Ipswich (-3), a baby born in 2025 (-4), short notice (+4), an unborn sibling: -5 weeks.
+    baby = [{"date_of_birth": dt.date(2025, 11, 1)}, {"date_of_birth": None}]
+    assert demo._Generator.duration_shift(suffolk, "ipswich", baby, issue, short_notice=True, previous=False) == -5
+
+
+def test_its_longer_applications_are_those_with_the_facts_that_lengthen_them():
+    """In the seeded data, concluded applications of sibling groups of three or more and those with
+    previous proceedings take longer on average than single children and first applications."""
+    demo.seed_demo(seed=1, scale=1, years=4, as_of=AS_OF)
+    concluded = m.Proceedings.objects.filter(concluded_date__isnull=False).annotate(children=Count("child_parts"))
+
+    def mean_weeks(queryset) -> float:
+        days = [(p.concluded_date - p.issue_date).days for p in queryset]
+        assert len(days) >= 40, "too few applications to compare"
+        return sum(days) / len(days) / 7
+
+    assert mean_weeks(concluded.filter(children__gte=3)) > mean_weeks(concluded.filter(children=1)) + 3
+    previous = concluded.filter(episode__previous_care_proceedings=True)
+    first = concluded.filter(episode__previous_care_proceedings=False)
+    assert mean_weeks(previous) > mean_weeks(first) + 3
 
 
 def test_it_has_the_shapes_the_region_sees():

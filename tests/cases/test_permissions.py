@@ -71,21 +71,22 @@ def personas(la_a, social_worker, team_manager, chair, other_la_user, board_memb
 
 
 # Worked out from the roles: (identifiable, write cases, run meetings, region, dashboard, read packs, build packs,
-# see the read audit, set legal holds, manage service accounts).
+# see the read audit, set legal holds, manage service accounts, export statutory returns, see the data exercise,
+# import trackers, save import mappings).
 EXPECTED = {
-    "social_worker": (1, 1, 0, 0, 1, 0, 0, 0, 0, 0),
-    "team_manager": (1, 1, 1, 0, 1, 0, 0, 0, 0, 0),
-    "chair": (1, 0, 1, 0, 1, 0, 0, 0, 0, 0),
-    "la_admin": (1, 1, 1, 0, 1, 1, 1, 1, 1, 1),
-    "other_la": (1, 1, 0, 0, 1, 0, 0, 0, 0, 0),
-    "board_member": (0, 0, 0, 0, 0, 1, 0, 0, 0, 0),
-    "analyst": (0, 0, 0, 1, 1, 1, 0, 0, 0, 0),
-    "superuser": (0, 0, 0, 1, 1, 1, 1, 0, 1, 0),
-    "inactive": (0, 0, 0, 0, 0, 0, 0, 0, 0, 0),
-    "anonymous": (0, 0, 0, 0, 0, 0, 0, 0, 0, 0),
+    "social_worker": (1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0),
+    "team_manager": (1, 1, 1, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0),
+    "chair": (1, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0),
+    "la_admin": (1, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1),
+    "other_la": (1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0),
+    "board_member": (0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0),
+    "analyst": (0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 1, 0, 0),
+    "superuser": (0, 0, 0, 1, 1, 1, 1, 0, 1, 0, 0, 1, 0, 0),
+    "inactive": (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0),
+    "anonymous": (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0),
     # Service accounts (API tokens only): their LA's records, written only with the read-and-write scope.
-    "api_reader": (1, 0, 0, 0, 1, 0, 0, 0, 0, 0),
-    "api_writer": (1, 1, 0, 0, 1, 0, 0, 0, 0, 0),
+    "api_reader": (1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0),
+    "api_writer": (1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0),
 }
 ORDER = (
     p.SEE_IDENTIFIABLE,
@@ -98,6 +99,10 @@ ORDER = (
     p.SEE_AUDIT,
     p.SET_LEGAL_HOLD,
     p.MANAGE_SERVICE_ACCOUNTS,
+    p.EXPORT_RETURNS,
+    p.SEE_DATA_EXERCISE,
+    p.IMPORT_TRACKERS,
+    p.SAVE_IMPORT_MAPPINGS,
 )
 
 
@@ -201,13 +206,15 @@ def test_it_shows_each_persona_the_navigation_its_capabilities_allow(client, per
         "Board packs": "/board-packs/",
         "Access log": "/access-log/",
         "Service accounts": "/service-accounts/",
+        "Returns": "/returns/",
+        "Data exercise": "/data-exercise/",
     }
     expected = {
         "social_worker": {"Cases", "Dashboard"},
         "chair": {"Cases", "Dashboard"},
-        "la_admin": {"Cases", "Dashboard", "Board packs", "Access log", "Service accounts"},
-        "board_member": {"Board packs"},
-        "analyst": {"Dashboard", "Board packs"},
+        "la_admin": {"Cases", "Dashboard", "Board packs", "Access log", "Service accounts", "Returns"},
+        "board_member": {"Board packs", "Data exercise"},
+        "analyst": {"Dashboard", "Board packs", "Data exercise"},
     }
     for persona, shown in expected.items():
         sign_in(client, personas[persona])

@@ -26,6 +26,11 @@ BUILDERS = {
     "TrackerMeeting": lambda la: f.TrackerMeetingFactory(local_authority=la),
     "MeetingItem": lambda la: f.MeetingItemFactory(meeting__local_authority=la),
     "MeetingAction": lambda la: f.MeetingActionFactory(item__meeting__local_authority=la),
+    "Person": lambda la: f.PersonFactory(local_authority=la),
+    "FamilyMember": lambda la: f.FamilyMemberFactory(family__local_authority=la),
+    "Professional": lambda la: f.ProfessionalFactory(family__local_authority=la),
+    "CaseNote": lambda la: f.CaseNoteFactory(family__local_authority=la),
+    "DocumentLink": lambda la: f.DocumentLinkFactory(family__local_authority=la),
 }
 
 

@@ -70,6 +70,11 @@ def full_case(la, name: str, *, concluded: dt.date) -> m.Family:
     f.DelayEventFactory(family=record, proceedings=proceedings)
     item = f.MeetingItemFactory(family=record, meeting=f.TrackerMeetingFactory(local_authority=la))
     f.MeetingActionFactory(item=item)
+    # The people around the case (a parent of this family only), a note and a document link.
+    f.FamilyMemberFactory(family=record)
+    f.ProfessionalFactory(family=record)
+    f.CaseNoteFactory(family=record)
+    f.DocumentLinkFactory(family=record)
     # Recorded by mistake and removed: only its history is left, and it names the child.
     f.ChildFactory(family=record, first_name="Mistaken", last_name=name).delete()
     return record
@@ -141,7 +146,8 @@ def test_it_removes_a_case_with_its_history_and_counts_it_first_in_a_dry_run(la_
     services.family_legal_hold_set(user=admin_user, family_ids=[held.pk], held=True)
     # Worked out from full_case: 1 family, 1 child (a second was removed earlier: history only),
     # 1 episode, 1 pre-proceedings meeting, 1 application, 1 child's part, 1 extension, 3 listings
-    # (each re-listing the one before), 1 assessment, 1 delay, 1 agenda item, 1 action.
+    # (each re-listing the one before), 1 assessment, 1 delay, 1 agenda item, 1 action, 1 parent
+    # and their link, 1 professional, 1 note, 1 document link.
     expected_rows = {
         "cases.Family": 1,
         "cases.Child": 1,
@@ -155,6 +161,11 @@ def test_it_removes_a_case_with_its_history_and_counts_it_first_in_a_dry_run(la_
         "cases.DelayEvent": 1,
         "cases.MeetingItem": 1,
         "cases.MeetingAction": 1,
+        "cases.Person": 1,
+        "cases.FamilyMember": 1,
+        "cases.Professional": 1,
+        "cases.CaseNote": 1,
+        "cases.DocumentLink": 1,
     }
     rows_before, events_before = row_counts(), event_counts()
     # The three cases are built alike; the legal hold added one family update event to one of them.

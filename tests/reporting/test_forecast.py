@@ -15,6 +15,7 @@ from django.db import connection
 
 from cases import constants as c
 from cases import models as m
+from reporting.forecast import backtest as bt
 from reporting.forecast import features, selectors, services
 from reporting.forecast import model as fm
 from reporting.models import CaseForecast, ForecastModel
@@ -117,6 +118,32 @@ def test_it_finds_that_adjournments_slow_conclusion_and_is_calibrated_on_held_ou
     assert pooled["model"]["brier"] < min(pooled["km"]["brier"], pooled["rule"]["brier"])
     assert model.shown
     assert model.note.startswith("Shown")
+
+
+def test_it_fits_on_a_bounded_sample_and_scores_a_bounded_sample_and_still_finds_the_effect(monkeypatch):
+    """At national size the fits and the scoring take a random sample: here, capped at 300 applications
+    fitted and 40 scored a month, of the 700 built, the effect is still found and each month scores 40."""
+    build(700, seed=11, adjournments=True)
+    monkeypatch.setattr(fm, "MAX_FIT_APPLICATIONS", 300)
+    monkeypatch.setattr(bt, "MAX_SCORED_CASES", 40)
+    model = services.forecast_train(as_of=AS_OF)
+    assert model.parameters["cases"] == 300  # the final fit's sample; training_cases counts every one
+    assert model.training_cases > 300
+    months = model.validation["months"]
+    assert months
+    assert all(month["cases"] <= 40 for month in months)
+    assert any(month["cases"] == 40 for month in months)
+    assert fm.Survival.from_parameters(model.features, model.parameters).hazard_ratios["adjournments"] < 0.8
+
+
+def test_a_fit_sample_is_the_same_for_a_seed_and_drawn_from_the_applications():
+    followed = pd.DataFrame({"pid": range(1, 13), "issue": range(12), "weeks": [5] * 12, "event": [True] * 12})
+    sample = fm.fit_sample(followed, seed=3, cap=5)
+    assert len(sample) == 5
+    assert set(sample["pid"]) <= set(followed["pid"])
+    assert list(sample["pid"]) == sorted(sample["pid"])
+    assert sample.equals(fm.fit_sample(followed, seed=3, cap=5))
+    assert fm.fit_sample(followed, seed=3, cap=12) is followed
 
 
 def test_it_stores_a_forecast_per_open_application_with_reasons_and_replaces_the_month():

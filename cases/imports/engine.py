@@ -1,0 +1,597 @@
+"""Importing a tracker: each row through the case services, all or nothing.
+
+A row is one child in one pre-proceedings episode of one family. Rows are matched to what the LA
+already holds by the LA's own references (``Family.la_reference``, ``Child.la_child_id``) and the
+episode's legal gateway meeting date, so importing the same file again changes nothing. Every
+record is saved through ``cases.services`` (``family_save``, ``child_save``, ``episode_save``,
+``pp_meeting_save``), which validate it with the model's own rules and record who changed it in
+the change history: no rule is repeated here. Empty cells leave what is stored as it is.
+
+The whole import runs in one transaction; each row in a savepoint, so every bad row is reported,
+and when any row fails (or on a dry run) the transaction is rolled back: nothing is half-saved.
+
+django-import-export's resources are not used for the rows: their save path writes instances
+itself, and here every write must go through the services (permission, LA, stamps, history
+context, validation). The import keeps its idea (a dry run is the real import rolled back, with
+per-row results and errors); tablib holds the table for previews and builds the template.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, PermissionDenied, ValidationError
+from django.db import DatabaseError, transaction
+
+from cases import constants as c
+from cases import models as m
+from cases import services
+from cases.imports import columns as col
+from cases.imports.reading import SourceTable
+from cases.imports.values import CellError, parse_cell
+from cases.permissions import IMPORT_TRACKERS, ensure
+
+CREATED, UPDATED, UNCHANGED, FAILED = "created", "updated", "unchanged", "failed"
+PROGRESS_EVERY = 100
+RECORD_NAMES = {m.Family: "family", m.Child: "child", m.PreProceedingsEpisode: "pre-proceedings episode"}
+
+
+@dataclass
+class ColumnMapping:
+    """What each source column holds (a target key, or ``columns.IGNORE``) and what each LA word means."""
+
+    columns: dict[str, str] = field(default_factory=dict)
+    codes: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+@dataclass
+class RowError:
+    row: int
+    column: str
+    message: str
+
+
+@dataclass
+class RowResult:
+    row: int
+    status: str
+    family: str
+    child: str
+
+
+@dataclass
+class ImportResult:
+    """What an import did or, on a dry run, would do: file problems, then per-row errors and results."""
+
+    rows: int = 0
+    file_problems: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    results: list[RowResult] = field(default_factory=list)
+    dry_run: bool = True
+
+    @property
+    def ok(self) -> bool:
+        return not self.file_problems and not self.errors
+
+    def count(self, status: str) -> int:
+        return sum(result.status == status for result in self.results) if self.ok else 0
+
+    def summary(self) -> dict[str, int]:
+        """The counts the command prints and the history keeps; nothing is created when anything failed."""
+        return {
+            "rows": self.rows,
+            "created": self.count(CREATED),
+            "updated": self.count(UPDATED),
+            "unchanged": self.count(UNCHANGED),
+            "errors": len(self.file_problems) + len(self.errors),
+        }
+
+    def bad_rows(self) -> list[int]:
+        return sorted({error.row for error in self.errors})
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict) -> ImportResult:
+        return cls(
+            rows=data.get("rows", 0),
+            file_problems=list(data.get("file_problems", [])),
+            notices=list(data.get("notices", [])),
+            errors=[RowError(**error) for error in data.get("errors", [])],
+            results=[RowResult(**result) for result in data.get("results", [])],
+            dry_run=data.get("dry_run", True),
+        )
+
+
+def file_failure(problems: list[str], *, rows: int = 0) -> ImportResult:
+    return ImportResult(rows=rows, file_problems=problems)
+
+
+# --- Mapping --------------------------------------------------------------------------------------
+
+
+def suggest_mapping(headers: list[str], saved: ColumnMapping | None = None) -> ColumnMapping:
+    """Each header's target: the saved mapping's choice, else the known variant it matches."""
+    saved = saved or ColumnMapping()
+    columns = {}
+    for header in headers:
+        if header in saved.columns:
+            columns[header] = saved.columns[header]
+        else:
+            columns[header] = col.suggest_target(header)
+    return ColumnMapping(columns=columns, codes={key: dict(words) for key, words in saved.codes.items()})
+
+
+def source_codes(table: SourceTable, mapping: ColumnMapping) -> dict[str, list[tuple[str, str | None]]]:
+    """For each mapped code column (by target), its distinct values with the code each means (None: unknown)."""
+    found: dict[str, list[tuple[str, str | None]]] = {}
+    for position, header in enumerate(table.headers):
+        target = col.BY_KEY.get(mapping.columns.get(header, ""))
+        if target is None or target.kind not in (col.CODE, col.BOOL):
+            continue
+        seen: dict[str, str | None] = {}
+        for _number, cells in table.rows:
+            text = cells[position].strip() if position < len(cells) else ""
+            if text and text not in seen:
+                seen[text] = _meaning(target, text, mapping.codes.get(target.key))
+        found[target.key] = sorted(seen.items())
+    return found
+
+
+def _meaning(target: col.Target, text: str, saved: dict[str, str] | None) -> str | None:
+    try:
+        value = parse_cell(target, text, saved=saved)
+    except CellError:
+        return None
+    if target.kind == col.BOOL:
+        return {True: "yes", False: "no", None: "not known"}[value]
+    return value
+
+
+def _header_name(headers: list[str], position: int) -> str:
+    return headers[position] or f"column {position + 1}"
+
+
+def mapping_problems(table: SourceTable, mapping: ColumnMapping) -> tuple[list[str], list[str]]:
+    """File problems of the mapping (required columns missing, a target twice, unknown columns with
+    values) and notices (columns left out on purpose)."""
+    problems, notices = [], []
+    by_target: dict[str, list[str]] = {}
+    seen_headers: set[str] = set()
+    for position, header in enumerate(table.headers):
+        name = _header_name(table.headers, position)
+        if header and header in seen_headers:
+            problems.append(f"Two columns are headed '{header}': give each column its own header.")
+        seen_headers.add(header)
+        target = mapping.columns.get(header, "")
+        has_values = any(position < len(cells) and cells[position].strip() for _n, cells in table.rows)
+        if target == col.IGNORE:
+            if has_values:
+                notices.append(f"Column '{name}' was not imported, as the mapping says.")
+        elif target in col.BY_KEY:
+            by_target.setdefault(target, []).append(name)
+        elif has_values:
+            problems.append(
+                f"Column '{name}' is not a column the import knows: say what it holds on the mapping page "
+                "(or choose 'Do not import')."
+            )
+    for target, names in by_target.items():
+        if len(names) > 1:
+            problems.append(
+                f"Columns {', '.join(repr(n) for n in names)} are all mapped to {target}: map only one of them."
+            )
+    for key in col.REQUIRED:
+        if key not in by_target:
+            target = col.BY_KEY[key]
+            problems.append(f"The file has no column for {key} ({target.label}), which every row needs.")
+    if not {"PersonBirthDate", "ExpectedPersonBirthDate"} & set(by_target):
+        problems.append("The file has no column for the date of birth (PersonBirthDate) or expected due date.")
+    return problems, notices
+
+
+# --- Import ---------------------------------------------------------------------------------------
+
+
+class RowsFailedError(Exception):
+    def __init__(self, errors: list[RowError]):
+        super().__init__(errors)
+        self.errors = errors
+
+
+@dataclass
+class ParsedRow:
+    number: int
+    values: dict[str, object]
+    columns: dict[str, str]  # target key -> the source header it came from
+
+
+class TrackerImport:
+    """One import of a table for a user's LA (see the module docstring)."""
+
+    def __init__(self, *, user, table: SourceTable, mapping: ColumnMapping, dry_run: bool, progress=None):
+        self.user = user
+        self.local_authority = user.local_authority
+        self.table = table
+        self.mapping = mapping
+        self.dry_run = dry_run
+        self.progress: Callable[[int, int], None] | None = progress
+        self.teams = {team.name.lower(): team for team in m.Team.objects.filter(local_authority=self.local_authority)}
+        self.columns = [
+            (position, _header_name(table.headers, position), col.BY_KEY[mapping.columns[header]])
+            for position, header in enumerate(table.headers)
+            if mapping.columns.get(header, "") in col.BY_KEY
+        ]
+
+    # Reading the rows ----------------------------------------------------------------------------
+
+    def parse(self, number: int, cells: list[str]) -> ParsedRow:
+        values, where, errors = {}, {}, []
+        for position, header, target in self.columns:
+            text = cells[position] if position < len(cells) else ""
+            where[target.key] = header
+            if not text.strip():
+                continue
+            try:
+                values[target.key] = self._value(target, text)
+            except CellError as error:
+                errors.append(RowError(number, header, _sentence(str(error))))
+        if errors:
+            raise RowsFailedError(errors)
+        return ParsedRow(number, values, where)
+
+    def _value(self, target: col.Target, text: str):
+        if target.kind == col.LA:
+            code = text.strip()
+            if code not in (self.local_authority.dfe_code, self.local_authority.name, self.local_authority.short_name):
+                other = m.LocalAuthority.objects.filter(dfe_code=code).first()
+                named = f"{other.name}'s code" if other else "not this LA's code"
+                raise CellError(
+                    f"'{code}' is {named}: this import is for {self.local_authority.name} "
+                    f"({self.local_authority.dfe_code}), so every row must be one of its cases"
+                )
+            return self.local_authority.dfe_code
+        if target.kind == col.TEAM:
+            team = self.teams.get(text.strip().lower())
+            if team is None:
+                raise CellError(f"'{text.strip()}' is not a team of {self.local_authority.name}")
+            return team
+        return parse_cell(target, text, saved=self.mapping.codes.get(target.key))
+
+    # Preloading what the LA holds ----------------------------------------------------------------
+
+    def preload(self, rows: list[ParsedRow]) -> None:
+        refs = {row.values.get("la_reference") for row in rows} - {None}
+        child_ids = {row.values.get("LAchildID") for row in rows} - {None}
+        la = self.local_authority
+        self.families = {f.la_reference: f for f in m.Family.objects.filter(local_authority=la, la_reference__in=refs)}
+        self.children = {
+            child.la_child_id: child
+            for child in m.Child.objects.filter(local_authority=la, la_child_id__in=child_ids).select_related("family")
+        }
+        self.episodes: dict[tuple[int, dt.date], m.PreProceedingsEpisode] = {}
+        self.members: dict[int, set[int]] = {}
+        self.meetings: dict[int, list[m.PreProceedingsMeeting]] = {}
+        episodes = m.PreProceedingsEpisode.objects.filter(family__in=list(self.families.values())).prefetch_related(
+            "children", "meetings"
+        )
+        for episode in episodes:
+            self._keep_episode(episode)
+
+    def _keep_episode(self, episode: m.PreProceedingsEpisode) -> None:
+        self.episodes[(episode.family_id, episode.gateway_meeting_date)] = episode
+        self.members[episode.pk] = {child.pk for child in episode.children.all()}
+        self.meetings[episode.pk] = list(episode.meetings.all())
+
+    def _forget(self, row: ParsedRow) -> None:
+        """After a failed row, reload what it touched from the database (its savepoint was rolled back)."""
+        ref, child_id = row.values.get("la_reference"), row.values.get("LAchildID")
+        self.families.pop(ref, None)
+        self.children.pop(child_id, None)
+        family = m.Family.objects.filter(local_authority=self.local_authority, la_reference=ref).first()
+        if family is not None:
+            self.families[ref] = family
+            for key in [key for key in self.episodes if key[0] == family.pk]:
+                del self.episodes[key]
+            for episode in family.episodes.prefetch_related("children", "meetings"):
+                self._keep_episode(episode)
+        child = m.Child.objects.filter(local_authority=self.local_authority, la_child_id=child_id).first()
+        if child is not None:
+            self.children[child_id] = child
+
+    # Saving one row ------------------------------------------------------------------------------
+
+    def _fields(self, row: ParsedRow, model: type) -> dict[str, object]:
+        return {
+            col.BY_KEY[key].field: value
+            for key, value in row.values.items()
+            if col.BY_KEY[key].model is model and col.BY_KEY[key].kind != col.DATES
+        }
+
+    @staticmethod
+    def _assign(instance, values: dict[str, object]) -> bool:
+        """Set the values on the instance; True when any differs from what it held."""
+        changed = False
+        for name, value in values.items():
+            if getattr(instance, name) != value:
+                setattr(instance, name, value)
+                changed = True
+        return changed
+
+    def child_values(self, row: ParsedRow) -> dict[str, object]:
+        values = self._fields(row, m.Child)
+        if row.values.get("unborn"):
+            dob = values.pop("date_of_birth", None)
+            due = values.get("expected_due_date")
+            if dob and due and dob != due:
+                raise RowsFailedError(
+                    [
+                        RowError(
+                            row.number,
+                            row.columns["PersonBirthDate"],
+                            "The row says the child is unborn but gives a date of birth and a different expected "
+                            "due date: keep one of them.",
+                        )
+                    ]
+                )
+            values["expected_due_date"] = due or dob
+            values["date_of_birth"] = None
+        return values
+
+    def episode_values(self, row: ParsedRow) -> dict[str, object]:
+        values = self._fields(row, m.PreProceedingsEpisode)
+        if "gateway_outcome" not in row.columns and values.get("start_date"):
+            values["gateway_outcome"] = c.GatewayOutcome.START_PRE_PROCEEDINGS
+        return values
+
+    def family_values(self, row: ParsedRow) -> dict[str, object]:
+        values = self._fields(row, m.Family)
+        if not values.get("name") and row.values.get("last_name"):
+            values["name"] = row.values["last_name"]
+        return values
+
+    def save_row(self, row: ParsedRow) -> RowResult:
+        la, user = self.local_authority, self.user
+        statuses = set()
+        ref, child_id = row.values["la_reference"], row.values["LAchildID"]
+
+        family = self.families.get(ref)
+        if family is None:
+            family = m.Family(local_authority=la, la_reference=ref)
+            self.families[ref] = family
+            statuses.add(CREATED)
+        if self._assign(family, self.family_values(row)) or family.pk is None:
+            self._save(row, m.Family, lambda: services.family_save(user=user, family=family))
+            statuses.add(UPDATED)
+
+        child = self.children.get(child_id)
+        if child is not None and child.family_id != family.pk:
+            raise RowsFailedError(
+                [
+                    RowError(
+                        row.number,
+                        row.columns["LAchildID"],
+                        f"Child ID {child_id} is already a child of family {child.family.la_reference}, not of "
+                        f"{ref}: correct the family reference or the child ID.",
+                    )
+                ]
+            )
+        if child is None:
+            child = m.Child(local_authority=la, family=family, la_child_id=child_id)
+            self.children[child_id] = child
+            statuses.add(CREATED)
+        if self._assign(child, self.child_values(row)) or child.pk is None:
+            self._save(row, m.Child, lambda: services.child_save(user=user, child=child))
+            statuses.add(UPDATED)
+
+        gateway = row.values["gateway_meeting_date"]
+        episode = self.episodes.get((family.pk, gateway))
+        if episode is None:
+            episode = m.PreProceedingsEpisode(local_authority=la, family=family, gateway_meeting_date=gateway)
+            statuses.add(CREATED)
+        changed = self._assign(episode, self.episode_values(row))
+        members = self.members.get(episode.pk, set()) if episode.pk else set()
+        if changed or episode.pk is None or child.pk not in members:
+            current = list(m.Child.objects.filter(pk__in=members | {child.pk}))
+            self._save(
+                row,
+                m.PreProceedingsEpisode,
+                lambda: services.episode_save(user=user, episode=episode, children=current),
+            )
+            statuses.add(UPDATED)
+            self.episodes[(family.pk, gateway)] = episode
+            self.members[episode.pk] = members | {child.pk}
+        statuses |= self.save_meetings(row, episode)
+
+        status = CREATED if CREATED in statuses else UPDATED if UPDATED in statuses else UNCHANGED
+        return RowResult(row.number, status, ref, child_id)
+
+    def save_meetings(self, row: ParsedRow, episode: m.PreProceedingsEpisode) -> set[str]:
+        statuses = set()
+        held = self.meetings.setdefault(episode.pk, [])
+        initial_date = row.values.get("InitialPPMeetingDate")
+        if initial_date:
+            initial = next((mt for mt in held if mt.kind == c.MeetingKind.INITIAL), None)
+            if initial is None or initial.meeting_date != initial_date:
+                if initial is None:
+                    initial = m.PreProceedingsMeeting(episode=episode, kind=c.MeetingKind.INITIAL)
+                    held.append(initial)
+                    statuses.add(CREATED)
+                initial.meeting_date = initial_date
+                self._save(
+                    row,
+                    m.PreProceedingsMeeting,
+                    lambda: services.pp_meeting_save(user=self.user, meeting=initial),
+                    column="InitialPPMeetingDate",
+                )
+                statuses.add(UPDATED)
+        reviews = {mt.meeting_date for mt in held if mt.kind == c.MeetingKind.REVIEW}
+        for meeting_date in row.values.get("review_meeting_dates", []):
+            if meeting_date in reviews:
+                continue
+            meeting = m.PreProceedingsMeeting(episode=episode, kind=c.MeetingKind.REVIEW, meeting_date=meeting_date)
+            self._save(
+                row,
+                m.PreProceedingsMeeting,
+                lambda meeting=meeting: services.pp_meeting_save(user=self.user, meeting=meeting),
+                column="review_meeting_dates",
+            )
+            held.append(meeting)
+            reviews.add(meeting_date)
+            statuses.add(CREATED)
+        return statuses
+
+    def _save(self, row: ParsedRow, model: type, save: Callable[[], object], *, column: str = "") -> None:
+        """Run one service save; its ValidationError becomes row errors named by the file's headers."""
+        try:
+            save()
+        except ValidationError as error:
+            raise RowsFailedError(self._errors(row, model, error, column=column)) from None
+
+    def _errors(self, row: ParsedRow, model: type, error: ValidationError, *, column: str) -> list[RowError]:
+        found = []
+        details = error.message_dict if hasattr(error, "error_dict") else {NON_FIELD_ERRORS: error.messages}
+        for name, messages in details.items():
+            header = self._header_for(row, model, name, column=column)
+            found.extend(RowError(row.number, header, message) for message in messages)
+        return found
+
+    @staticmethod
+    def _header_for(row: ParsedRow, model: type, name: str, *, column: str) -> str:
+        if column and column in row.columns:
+            return row.columns[column]
+        for key, header in row.columns.items():
+            target = col.BY_KEY[key]
+            if target.model is model and target.field == name:
+                return header
+        if name == NON_FIELD_ERRORS:
+            return ""
+        if model is m.Family and name == "name":
+            return row.columns.get("last_name", "")
+        if model is m.Child and name == "expected_due_date" and "unborn" in row.columns:
+            return row.columns.get("PersonBirthDate", row.columns["unborn"])
+        try:
+            label = model._meta.get_field(name).verbose_name
+        except FieldDoesNotExist:  # a rule named after something other than a field
+            label = name
+        return f"{label} (not in the file)"
+
+    # The whole import ----------------------------------------------------------------------------
+
+    def run(self) -> ImportResult:
+        ensure(self.user, IMPORT_TRACKERS)
+        result = ImportResult(rows=len(self.table.rows), notices=list(self.table.notices), dry_run=self.dry_run)
+        problems, notices = mapping_problems(self.table, self.mapping)
+        result.notices.extend(notices)
+        if problems:
+            result.file_problems = problems
+            return result
+        parsed = self._parse_all(result)
+        total = len(self.table.rows)
+        with transaction.atomic():
+            self.preload([row for row in parsed if row is not None])
+            for done, row in enumerate(parsed, start=1):
+                if row is not None:
+                    self._apply(row, result)
+                if self.progress and (done % PROGRESS_EVERY == 0 or done == total):
+                    self.progress(done, total)
+            if self.dry_run or not result.ok:
+                transaction.set_rollback(True)
+        result.errors.sort(key=lambda error: error.row)
+        return result
+
+    def _apply(self, row: ParsedRow, result: ImportResult) -> None:
+        try:
+            with transaction.atomic():
+                result.results.append(self.save_row(row))
+        except RowsFailedError as failure:
+            result.errors.extend(failure.errors)
+            result.results.append(RowResult(row.number, FAILED, str(row.values["la_reference"]), ""))
+            self._forget(row)
+        except (DatabaseError, PermissionDenied) as error:
+            result.errors.append(RowError(row.number, "", f"The row could not be saved: {error}"))
+            result.results.append(RowResult(row.number, FAILED, str(row.values["la_reference"]), ""))
+            self._forget(row)
+
+    def _parse_all(self, result: ImportResult) -> list[ParsedRow | None]:
+        """Every row read, with the errors of its cells, duplicates and rows that disagree with an
+        earlier row about the same family or episode; None in place of a bad row."""
+        parsed: list[ParsedRow | None] = []
+        first_seen: dict[tuple, tuple[int, dict]] = {}
+        for number, cells in self.table.rows:
+            try:
+                row = self.parse(number, cells)
+                for key in ("la_reference", "LAchildID", "last_name", "gateway_meeting_date"):
+                    if key not in row.values:
+                        raise RowsFailedError(
+                            [RowError(number, row.columns[key], f"Enter the {col.BY_KEY[key].label}: it is empty.")]
+                        )
+                self._check_repeats(row, first_seen)
+            except RowsFailedError as failure:
+                result.errors.extend(failure.errors)
+                result.results.append(RowResult(number, FAILED, "", ""))
+                parsed.append(None)
+                continue
+            parsed.append(row)
+        return parsed
+
+    def _check_repeats(self, row: ParsedRow, first_seen: dict) -> None:
+        ref, child_id, gateway = row.values["la_reference"], row.values["LAchildID"], row.values["gateway_meeting_date"]
+        key = ("row", child_id, gateway)
+        if key in first_seen:
+            raise RowsFailedError(
+                [
+                    RowError(
+                        row.number,
+                        row.columns["LAchildID"],
+                        f"Child ID {child_id} in the episode with the legal gateway meeting of {gateway:%-d %B %Y} "
+                        f"is already in row {first_seen[key][0]}: remove the duplicate row.",
+                    )
+                ]
+            )
+        first_seen[key] = (row.number, {})
+        groups = (
+            (("family", ref), m.Family, self.family_values(row)),
+            (("child", child_id), m.Child, self._fields(row, m.Child)),
+            (("episode", ref, gateway), m.PreProceedingsEpisode, self.episode_values(row)),
+        )
+        errors = []
+        for group, model, values in groups:
+            if group not in first_seen:
+                first_seen[group] = (row.number, values)
+                continue
+            earlier_row, earlier = first_seen[group]
+            for name, value in values.items():
+                if name in earlier and earlier[name] != value:
+                    header = self._header_for(row, model, name, column="")
+                    errors.append(
+                        RowError(
+                            row.number,
+                            header,
+                            f"This row says {_shown(value)} but row {earlier_row}, about the same "
+                            f"{RECORD_NAMES[model]}, says {_shown(earlier[name])}: make them agree.",
+                        )
+                    )
+        if errors:
+            raise RowsFailedError(errors)
+
+
+def _sentence(text: str) -> str:
+    """A cell's message as a sentence: capital first letter, full stop."""
+    return f"{text[:1].upper()}{text[1:]}."
+
+
+def _shown(value) -> str:
+    if isinstance(value, dt.date):
+        return f"{value:%-d %B %Y}"
+    if isinstance(value, m.Team):
+        return f"'{value.name}'"
+    return f"'{value}'"
+
+
+def tracker_import(*, user, table: SourceTable, mapping: ColumnMapping, dry_run: bool, progress=None) -> ImportResult:
+    """Check (``dry_run``) or apply an import of ``table`` for the user's LA; see the module docstring."""
+    return TrackerImport(user=user, table=table, mapping=mapping, dry_run=dry_run, progress=progress).run()
