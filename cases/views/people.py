@@ -19,6 +19,7 @@ from cases import audit, forms, services
 from cases import models as m
 from cases.forms import people as people_forms
 from cases.permissions import SEE_IDENTIFIABLE, WRITE_CASES, get_visible, requires
+from cases.selectors import history
 from cases.selectors import people as people_selectors
 
 TEMPLATE = "cases/people_form.html"
@@ -88,7 +89,8 @@ def _record_page(
             forms.add_service_errors(form, error)
         else:
             return _saved(request, family, f"{noun} {'updated' if editing else 'added'}", section)
-    return _page(request, family, form, title=title, editing=editing, section=section)
+    changes = history.record_history(instance) if editing else []
+    return _page(request, family, form, title=title, editing=editing, section=section, history=changes)
 
 
 # -- parents and carers ----------------------------------------------------------------------------
@@ -171,7 +173,9 @@ def member_edit(request: HttpRequest, case_id: int, pk: int) -> HttpResponse:
             forms.add_service_errors(form, error)
         else:
             return _saved(request, family, f"{member.person} updated", "people")
-    return _page(request, family, form, title="Parent or carer", editing=True, section="people")
+    # The person's details are what is corrected here (their role in this family too).
+    changes = history.record_history(member.person)
+    return _page(request, family, form, title="Parent or carer", editing=True, section="people", history=changes)
 
 
 # -- professionals, notes and documents -------------------------------------------------------------

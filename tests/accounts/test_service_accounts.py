@@ -323,7 +323,8 @@ def test_it_refuses_a_token_held_by_a_person(social_worker):
 
 
 def test_it_throttles_each_token_on_its_own_in_the_shared_redis_cache(la_a, monkeypatch, settings):
-    assert settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    # The shared Redis cache (the project's RedisCache that outlives a Redis outage), not a local one.
+    assert settings.CACHES["default"]["BACKEND"] == "plo_tracker.cache.ResilientRedisCache"
     monkeypatch.setattr(TokenRateThrottle, "THROTTLE_RATES", {"api": "3/minute"})
     busy_token = AuthToken.objects.create(user=service_account(la_a))[1]
     other_token = AuthToken.objects.create(user=service_account(la_a, role=Role.API_READ))[1]

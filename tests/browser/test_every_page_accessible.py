@@ -40,6 +40,7 @@ NOT_PAGES = {
     "two_factor_set_up": "a step of signing in for a user with no authenticator app (test_two_factor.py)",
     "two_factor_recovery_code": "a step of signing in (test_two_factor.py)",
     "two_factor_recovery_codes_new": "a POST that makes new recovery codes",
+    "two_factor_recovery_codes": "shown once, straight after new codes are made (tests/accounts)",
     "logout": "signs out (POST)",
     "password_reset_confirm": "reached from the reset email's link only (tests/accounts)",
     "service_account_token_revoke": "a POST target of the service account page",
@@ -61,7 +62,6 @@ class Page:
 PAGES: dict[str, Page] = {
     "home": Page("social_worker"),
     "account": Page("social_worker"),
-    "two_factor_recovery_codes": Page("social_worker"),
     "password_change": Page("social_worker"),
     "password_reset": Page("anonymous"),
     "password_reset_done": Page("anonymous"),

@@ -205,3 +205,29 @@ def test_another_las_record_has_no_step_and_no_history(client, other_la_user, ca
     sign_in(client, other_la_user)
     assert client.get(url(family, "assessment-completion", assessment.pk)).status_code == 404
     assert client.get(url(family, "assessment", assessment.pk)).status_code == 404
+
+
+def test_a_case_notes_correction_shows_its_history_too(client, la_a, social_worker, team_manager, case):
+    family = case["family"]
+    note = m.CaseNote(
+        family=family,
+        local_authority=la_a,
+        note_date=D(2025, 2, 5),
+        kind=m.NoteKind.VISIT,
+        text="Home visit: the children were seen.",
+    )
+    services.case_note_save(user=social_worker, note=note)
+    note.refresh_from_db()
+    note.kind = m.NoteKind.CONVERSATION
+    services.case_note_save(user=team_manager, note=note)
+    sign_in(client, social_worker)
+    response = client.get(reverse("cases:note_edit", args=[family.pk, note.pk]))
+    entries = response.context["history"]
+    assert [(entry.what, entry.who) for entry in entries] == [
+        ("Changed", team_manager.username),
+        ("Created", social_worker.username),
+    ]
+    assert [(change.label, change.old, change.new) for change in entries[0].changes] == [
+        ("Type of note", m.NoteKind.VISIT.label, m.NoteKind.CONVERSATION.label)
+    ]
+    assert 'id="history"' in response.content.decode()
