@@ -22,7 +22,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
-from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
 from django.db import DatabaseError, transaction
 
 from cases import constants as c
@@ -209,6 +209,84 @@ class ParsedRow:
     columns: dict[str, str]  # target key -> the source header it came from
 
 
+@dataclass(eq=False)
+class RowPlan:
+    """What one row writes (its family, child and episode) and how it went."""
+
+    row: ParsedRow
+    statuses: set[str] = field(default_factory=set)
+    errors: list[RowError] = field(default_factory=list)
+    family: m.Family | None = None
+    child: m.Child | None = None
+    episode: m.PreProceedingsEpisode | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def fail(self, *errors: RowError) -> None:
+        self.errors.extend(errors)
+
+    def result(self) -> RowResult:
+        ref = str(self.row.values["la_reference"])
+        if self.errors:
+            return RowResult(self.row.number, FAILED, ref, "")
+        status = CREATED if CREATED in self.statuses else UPDATED if UPDATED in self.statuses else UNCHANGED
+        return RowResult(self.row.number, status, ref, self.row.values["LAchildID"])
+
+
+@dataclass(eq=False)
+class Write:
+    """One record an import writes, with every row about it and the rows that create or change it."""
+
+    instance: m.CaseRecord
+    new: bool
+    column: str = ""
+    plans: list[RowPlan] = field(default_factory=list)
+    writers: list[RowPlan] = field(default_factory=list)
+    original: dict[str, object] = field(default_factory=dict)
+    fields: set[str] = field(default_factory=set)
+
+    def failing(self) -> list[RowPlan]:
+        """The rows a broken rule fails: every row about a new record (none can go on without it), the
+        rows that changed a stored one (the others go on with it as stored)."""
+        return [plan for plan in (self.plans if self.new else self.writers) if plan.ok]
+
+    def fail(self, errors: list[list[RowError]]) -> None:
+        for plan, row_errors in zip(self.failing(), errors, strict=True):
+            plan.fail(*row_errors)
+        for name, value in self.original.items():
+            setattr(self.instance, name, value)
+
+
+class Batch:
+    """The records of one kind an import writes, each once however many rows are about it."""
+
+    def __init__(self) -> None:
+        self.writes: dict[int, Write] = {}
+
+    def write(self, instance: m.CaseRecord, plan: RowPlan, values: dict[str, object], *, column: str = "") -> None:
+        """The row sets ``values`` on the record: the first row about a new record creates it, a row
+        that changes a value updates it."""
+        write = self.writes.get(id(instance))
+        if write is None:
+            write = self.writes[id(instance)] = Write(instance, new=instance.pk is None, column=column)
+            if write.new:
+                plan.statuses.add(CREATED)
+        write.plans.append(plan)
+        changed = {name for name, value in values.items() if getattr(instance, name) != value}
+        for name in changed:
+            write.original.setdefault(name, getattr(instance, name))
+            setattr(instance, name, values[name])
+        if changed or (write.new and not write.writers):
+            write.writers.append(plan)
+            write.fields |= changed
+            plan.statuses.add(UPDATED)
+
+    def to_save(self) -> list[Write]:
+        return [write for write in self.writes.values() if write.new or write.fields]
+
+
 class TrackerImport:
     """One import of a table for a user's LA (see the module docstring)."""
 
@@ -283,24 +361,8 @@ class TrackerImport:
 
     def _keep_episode(self, episode: m.PreProceedingsEpisode) -> None:
         self.episodes[(episode.family_id, episode.gateway_meeting_date)] = episode
-        self.members[episode.pk] = {child.pk for child in episode.children.all()}
-        self.meetings[episode.pk] = list(episode.meetings.all())
-
-    def _forget(self, row: ParsedRow) -> None:
-        """After a failed row, reload what it touched from the database (its savepoint was rolled back)."""
-        ref, child_id = row.values.get("la_reference"), row.values.get("LAchildID")
-        self.families.pop(ref, None)
-        self.children.pop(child_id, None)
-        family = m.Family.objects.filter(local_authority=self.local_authority, la_reference=ref).first()
-        if family is not None:
-            self.families[ref] = family
-            for key in [key for key in self.episodes if key[0] == family.pk]:
-                del self.episodes[key]
-            for episode in family.episodes.prefetch_related("children", "meetings"):
-                self._keep_episode(episode)
-        child = m.Child.objects.filter(local_authority=self.local_authority, la_child_id=child_id).first()
-        if child is not None:
-            self.children[child_id] = child
+        self.members[id(episode)] = {child.pk for child in episode.children.all()}
+        self.meetings[id(episode)] = list(episode.meetings.all())
 
     # Saving one row ------------------------------------------------------------------------------
 
@@ -353,103 +415,118 @@ class TrackerImport:
             values["name"] = row.values["last_name"]
         return values
 
-    def save_row(self, row: ParsedRow) -> RowResult:
-        la, user = self.local_authority, self.user
-        statuses = set()
-        ref, child_id = row.values["la_reference"], row.values["LAchildID"]
+    # Saving the rows, one kind of record at a time ----------------------------------------------
 
-        family = self.families.get(ref)
-        if family is None:
-            family = m.Family(local_authority=la, la_reference=ref)
-            self.families[ref] = family
-            statuses.add(CREATED)
-        if self._assign(family, self.family_values(row)) or family.pk is None:
-            self._save(row, m.Family, lambda: services.family_save(user=user, family=family))
-            statuses.add(UPDATED)
+    def save_all(self, rows: list[ParsedRow]) -> list[RowPlan]:
+        """Every row's family, then child, episode and meetings: each kind validated by the services
+        for all rows at once and saved in a few statements. A row stops at its first bad record."""
+        plans = [RowPlan(row) for row in rows]
+        steps = (self._save_families, self._save_children, self._save_episodes, self._save_meetings)
+        for done, step in enumerate(steps, start=1):
+            step([plan for plan in plans if plan.ok])
+            if self.progress:
+                self.progress(len(self.table.rows) * done // len(steps), len(self.table.rows))
+        return plans
 
-        child = self.children.get(child_id)
-        if child is not None and child.family_id != family.pk:
-            raise RowsFailedError(
-                [
+    def _save_families(self, plans: list[RowPlan]) -> None:
+        batch = Batch()
+        for plan in plans:
+            ref = plan.row.values["la_reference"]
+            family = self.families.get(ref)
+            if family is None:
+                family = self.families[ref] = m.Family(local_authority=self.local_authority, la_reference=ref)
+            plan.family = family
+            batch.write(family, plan, self.family_values(plan.row))
+        self._save(m.Family, batch, family_of=lambda family: family)
+
+    def _save_children(self, plans: list[RowPlan]) -> None:
+        batch = Batch()
+        for plan in plans:
+            row, family = plan.row, plan.family
+            child_id = row.values["LAchildID"]
+            child = self.children.get(child_id)
+            if child is not None and child.family_id != family.pk:
+                plan.fail(
                     RowError(
                         row.number,
                         row.columns["LAchildID"],
                         f"Child ID {child_id} is already a child of family {child.family.la_reference}, not of "
-                        f"{ref}: correct the family reference or the child ID.",
+                        f"{family.la_reference}: correct the family reference or the child ID.",
                     )
-                ]
-            )
-        if child is None:
-            child = m.Child(local_authority=la, family=family, la_child_id=child_id)
-            self.children[child_id] = child
-            statuses.add(CREATED)
-        if self._assign(child, self.child_values(row)) or child.pk is None:
-            self._save(row, m.Child, lambda: services.child_save(user=user, child=child))
-            statuses.add(UPDATED)
-
-        gateway = row.values["gateway_meeting_date"]
-        episode = self.episodes.get((family.pk, gateway))
-        if episode is None:
-            episode = m.PreProceedingsEpisode(local_authority=la, family=family, gateway_meeting_date=gateway)
-            statuses.add(CREATED)
-        changed = self._assign(episode, self.episode_values(row))
-        members = self.members.get(episode.pk, set()) if episode.pk else set()
-        if changed or episode.pk is None or child.pk not in members:
-            current = list(m.Child.objects.filter(pk__in=members | {child.pk}))
-            self._save(
-                row,
-                m.PreProceedingsEpisode,
-                lambda: services.episode_save(user=user, episode=episode, children=current),
-            )
-            statuses.add(UPDATED)
-            self.episodes[(family.pk, gateway)] = episode
-            self.members[episode.pk] = members | {child.pk}
-        statuses |= self.save_meetings(row, episode)
-
-        status = CREATED if CREATED in statuses else UPDATED if UPDATED in statuses else UNCHANGED
-        return RowResult(row.number, status, ref, child_id)
-
-    def save_meetings(self, row: ParsedRow, episode: m.PreProceedingsEpisode) -> set[str]:
-        statuses = set()
-        held = self.meetings.setdefault(episode.pk, [])
-        initial_date = row.values.get("InitialPPMeetingDate")
-        if initial_date:
-            initial = next((mt for mt in held if mt.kind == c.MeetingKind.INITIAL), None)
-            if initial is None or initial.meeting_date != initial_date:
-                if initial is None:
-                    initial = m.PreProceedingsMeeting(episode=episode, kind=c.MeetingKind.INITIAL)
-                    held.append(initial)
-                    statuses.add(CREATED)
-                initial.meeting_date = initial_date
-                self._save(
-                    row,
-                    m.PreProceedingsMeeting,
-                    lambda: services.pp_meeting_save(user=self.user, meeting=initial),
-                    column="InitialPPMeetingDate",
                 )
-                statuses.add(UPDATED)
-        reviews = {mt.meeting_date for mt in held if mt.kind == c.MeetingKind.REVIEW}
-        for meeting_date in row.values.get("review_meeting_dates", []):
-            if meeting_date in reviews:
                 continue
-            meeting = m.PreProceedingsMeeting(episode=episode, kind=c.MeetingKind.REVIEW, meeting_date=meeting_date)
-            self._save(
-                row,
-                m.PreProceedingsMeeting,
-                lambda meeting=meeting: services.pp_meeting_save(user=self.user, meeting=meeting),
-                column="review_meeting_dates",
-            )
-            held.append(meeting)
-            reviews.add(meeting_date)
-            statuses.add(CREATED)
-        return statuses
+            try:
+                values = self.child_values(row)
+            except RowsFailedError as failure:
+                plan.fail(*failure.errors)
+                continue
+            if child is None:
+                child = self.children[child_id] = m.Child(
+                    local_authority=self.local_authority, family=family, la_child_id=child_id
+                )
+            plan.child = child
+            batch.write(child, plan, values)
+        self._save(m.Child, batch, family_of=lambda child: child.family)
 
-    def _save(self, row: ParsedRow, model: type, save: Callable[[], object], *, column: str = "") -> None:
-        """Run one service save; its ValidationError becomes row errors named by the file's headers."""
-        try:
-            save()
-        except ValidationError as error:
-            raise RowsFailedError(self._errors(row, model, error, column=column)) from None
+    def _save_episodes(self, plans: list[RowPlan]) -> None:
+        batch, links = Batch(), []
+        for plan in plans:
+            family, gateway = plan.family, plan.row.values["gateway_meeting_date"]
+            episode = self.episodes.get((family.pk, gateway))
+            if episode is None:
+                episode = m.PreProceedingsEpisode(
+                    local_authority=self.local_authority, family=family, gateway_meeting_date=gateway
+                )
+                self.episodes[(family.pk, gateway)] = episode
+            plan.episode = episode
+            batch.write(episode, plan, self.episode_values(plan.row))
+            members = self.members.setdefault(id(episode), set())
+            if plan.child.pk not in members:
+                members.add(plan.child.pk)
+                plan.statuses.add(UPDATED)
+                links.append(plan)
+        self._save(m.PreProceedingsEpisode, batch, family_of=lambda episode: episode.family)
+        services.episode_children_add(user=self.user, links=[(plan.episode, plan.child) for plan in links if plan.ok])
+
+    def _save_meetings(self, plans: list[RowPlan]) -> None:
+        batch, la = Batch(), self.local_authority
+        for plan in plans:
+            row, episode = plan.row, plan.episode
+            held = self.meetings.setdefault(id(episode), [])
+            initial_date = row.values.get("InitialPPMeetingDate")
+            if initial_date:
+                initial = next((mt for mt in held if mt.kind == c.MeetingKind.INITIAL), None)
+                if initial is None:
+                    initial = m.PreProceedingsMeeting(local_authority=la, episode=episode, kind=c.MeetingKind.INITIAL)
+                    held.append(initial)
+                batch.write(initial, plan, {"meeting_date": initial_date}, column="InitialPPMeetingDate")
+            reviews = {mt.meeting_date for mt in held if mt.kind == c.MeetingKind.REVIEW}
+            for meeting_date in row.values.get("review_meeting_dates", []):
+                if meeting_date in reviews:
+                    continue
+                meeting = m.PreProceedingsMeeting(
+                    local_authority=la, episode=episode, kind=c.MeetingKind.REVIEW, meeting_date=meeting_date
+                )
+                held.append(meeting)
+                reviews.add(meeting_date)
+                batch.write(meeting, plan, {}, column="review_meeting_dates")
+        self._save(m.PreProceedingsMeeting, batch, family_of=lambda meeting: meeting.episode.family)
+
+    def _save(self, model: type, batch: Batch, *, family_of: Callable) -> None:
+        """Validate the batch's new and changed records through the services, report each broken rule on
+        the rows that wrote the record (by the file's headers), and save the rest."""
+        writes = batch.to_save()
+        instances = [write.instance for write in writes]
+        errors = services.records_validate_bulk(user=self.user, instances=instances, family_of=family_of)
+        for position, error in errors.items():
+            write = writes[position]
+            write.fail([self._errors(plan.row, model, error, column=write.column) for plan in write.failing()])
+        saved = [write for position, write in enumerate(writes) if position not in errors]
+        services.records_save_bulk(
+            user=self.user,
+            instances=[write.instance for write in saved],
+            fields=set().union(*(write.fields for write in saved)),
+        )
 
     def _errors(self, row: ParsedRow, model: type, error: ValidationError, *, column: str) -> list[RowError]:
         found = []
@@ -490,31 +567,23 @@ class TrackerImport:
             result.file_problems = problems
             return result
         parsed = self._parse_all(result)
-        total = len(self.table.rows)
+        rows = [row for row in parsed if row is not None]
         with transaction.atomic():
-            self.preload([row for row in parsed if row is not None])
-            for done, row in enumerate(parsed, start=1):
-                if row is not None:
-                    self._apply(row, result)
-                if self.progress and (done % PROGRESS_EVERY == 0 or done == total):
-                    self.progress(done, total)
+            self.preload(rows)
+            try:
+                with transaction.atomic():
+                    plans = self.save_all(rows)
+            except DatabaseError as error:
+                result.file_problems.append(f"The import could not be saved, so nothing was: {error}")
+                plans = []
+            for plan in plans:
+                result.results.append(plan.result())
+                result.errors.extend(plan.errors)
             if self.dry_run or not result.ok:
                 transaction.set_rollback(True)
         result.errors.sort(key=lambda error: error.row)
+        result.results.sort(key=lambda row_result: row_result.row)
         return result
-
-    def _apply(self, row: ParsedRow, result: ImportResult) -> None:
-        try:
-            with transaction.atomic():
-                result.results.append(self.save_row(row))
-        except RowsFailedError as failure:
-            result.errors.extend(failure.errors)
-            result.results.append(RowResult(row.number, FAILED, str(row.values["la_reference"]), ""))
-            self._forget(row)
-        except (DatabaseError, PermissionDenied) as error:
-            result.errors.append(RowError(row.number, "", f"The row could not be saved: {error}"))
-            result.results.append(RowResult(row.number, FAILED, str(row.values["la_reference"]), ""))
-            self._forget(row)
 
     def _parse_all(self, result: ImportResult) -> list[ParsedRow | None]:
         """Every row read, with the errors of its cells, duplicates and rows that disagree with an

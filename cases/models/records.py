@@ -5,6 +5,7 @@ family and children.
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from typing import ClassVar
 
 import pghistory
@@ -32,6 +33,89 @@ def track_history(model: type[models.Model]) -> type[models.Model]:
     )(model)
 
 
+class NotInPythonError(Exception):
+    """A constraint condition that ``condition_holds`` does not evaluate itself (the database does)."""
+
+
+_COMPARISONS = {
+    "exact": operator.eq,
+    "gt": operator.gt,
+    "gte": operator.ge,
+    "lt": operator.lt,
+    "lte": operator.le,
+}
+_SKIP = object()  # the condition names a field left out of validation: Django skips the constraint
+
+
+def condition_holds(condition: Q, instance: models.Model, *, exclude=None) -> bool:
+    """Whether a check constraint's condition holds for ``instance``, worked out in Python.
+
+    The same answer as Django's ``Q.check`` (which asks the database, one query and a savepoint per
+    constraint per save): SQL's three-valued logic, where a comparison with NULL is unknown and a
+    CHECK passes unless its condition is false; ``field=None`` means IS NULL. A condition naming a
+    field in ``exclude`` is skipped, as Django skips it. Lookups other than exact, comparisons, ``in``
+    and ``isnull``, or expressions other than ``F``, raise ``NotInPythonError`` (the caller asks the
+    database). A test compares both answers over every constraint of the case models.
+    """
+    exclude = set(exclude or ())
+    values = {
+        field.name: getattr(instance, field.attname)
+        for field in instance._meta.local_concrete_fields
+        if field.name not in exclude
+    }
+    if "pk" not in exclude:
+        values["pk"] = instance.pk
+    result = _truth(condition, values)
+    return result is _SKIP or result is not False
+
+
+def _truth(condition: Q, values: dict):
+    results = []
+    for child in condition.children:
+        result = _truth(child, values) if isinstance(child, Q) else _lookup_truth(*child, values)
+        if result is _SKIP:
+            return _SKIP
+        results.append(result)
+    if condition.connector == Q.AND:
+        result = False if False in results else None if None in results else True
+    else:
+        result = True if True in results else None if None in results else False
+    if condition.negated and result is not None:
+        result = not result
+    return result
+
+
+def _lookup_truth(key: str, rhs, values: dict):
+    name, _, lookup = key.partition("__")
+    lookup = lookup or "exact"
+    if lookup not in (*_COMPARISONS, "in", "isnull"):
+        raise NotInPythonError(key)  # a transform or a lookup across a relation
+    if name not in values:
+        return _SKIP
+    value = values[name]
+    if lookup == "isnull":
+        return (value is None) == bool(rhs)
+    if lookup == "exact" and rhs is None:
+        return value is None
+    if isinstance(rhs, models.F):
+        if rhs.name not in values:
+            return _SKIP
+        rhs = values[rhs.name]
+    elif hasattr(rhs, "resolve_expression"):
+        raise NotInPythonError(key)
+    if value is None:
+        return None
+    if lookup == "in":
+        items = list(rhs)
+        return True if value in items else None if None in items else False
+    if rhs is None:
+        return None
+    try:
+        return _COMPARISONS[lookup](value, rhs)
+    except TypeError:
+        raise NotInPythonError(key) from None
+
+
 # Constraint name -> (later field, earlier field), so clean() can report the rule on the field.
 class FieldCheckConstraint(models.CheckConstraint):
     """A CheckConstraint whose violation is reported on the field it is about.
@@ -48,9 +132,17 @@ class FieldCheckConstraint(models.CheckConstraint):
 
     def validate(self, model, instance, exclude=None, using=DEFAULT_DB_ALIAS) -> None:
         try:
-            super().validate(model, instance, exclude=exclude, using=using)
-        except ValidationError as error:
-            raise ValidationError({self.field: error}) from None
+            holds = condition_holds(self.condition, instance, exclude=exclude)
+        except NotInPythonError:
+            holds = True
+            try:
+                super().validate(model, instance, exclude=exclude, using=using)
+            except ValidationError as error:
+                raise ValidationError({self.field: error}) from None
+        if not holds:
+            raise ValidationError(
+                {self.field: ValidationError(self.get_violation_error_message(), code=self.violation_error_code)}
+            )
 
     def deconstruct(self):
         _path, args, kwargs = super().deconstruct()
@@ -190,7 +282,7 @@ class CaseRecord(models.Model):
         exclude = set(exclude or ())
         errors: dict = {}
         try:
-            super().clean_fields(exclude=exclude)
+            super().clean_fields(exclude=exclude | self._links_loaded())
         except ValidationError as error:
             errors = error.update_error_dict(errors)
         for name, message in self.date_bound_errors(exclude=exclude | set(errors)).items():
@@ -198,12 +290,33 @@ class CaseRecord(models.Model):
         if errors:
             raise ValidationError(errors)
 
-    def full_clean(self, exclude=None, validate_unique=True, validate_constraints=True) -> None:
+    def _links_loaded(self) -> set[str]:
+        """The links to a record this instance holds, loaded or saved (Django would query that each exists).
+
+        A form's choice was checked against its choices and an import's record was loaded or just
+        saved, so asking the database again proves nothing; the foreign key in the database stays
+        the backstop. A link with ``limit_choices_to`` is still checked.
+        """
+        loaded = set()
+        for field in self._meta.concrete_fields:
+            if not (field.many_to_one and field.is_cached(self)) or field.get_limit_choices_to():
+                continue
+            related = field.get_cached_value(self)
+            if related is not None and not related._state.adding and related.pk == getattr(self, field.attname):
+                loaded.add(field.name)
+        return loaded
+
+    def full_clean(
+        self, exclude=None, validate_unique=True, validate_constraints=True, *, unique_constraints=True
+    ) -> None:
         """Validate as Django does, keeping one message per field: the first rule it breaks.
 
         A field's own rules (a real date, within its bounds) run first, so a date of 31/12/9999 is
-        refused for that and not also for coming after another date.
+        refused for that and not also for coming after another date. ``unique_constraints=False``
+        leaves the unique constraints to the caller, who checks a whole batch at once
+        (``cases.services.records.unique_errors``).
         """
+        self._check_unique_constraints = unique_constraints
         try:
             super().full_clean(
                 exclude=exclude, validate_unique=validate_unique, validate_constraints=validate_constraints
@@ -215,6 +328,8 @@ class CaseRecord(models.Model):
                     for name, messages in error.error_dict.items()
                 }
             ) from None
+        finally:
+            del self._check_unique_constraints
 
     def get_constraints(self):
         """Unique constraints and the check constraints that name their field.
@@ -222,13 +337,16 @@ class CaseRecord(models.Model):
         A plain CheckConstraint stays in the database only: reported here it would be a message
         at the top of a form rather than on the field it is about.
         """
+        unique = getattr(self, "_check_unique_constraints", True)
         return [
             (
                 model,
                 [
                     x
                     for x in constraints
-                    if isinstance(x, FieldCheckConstraint) or not isinstance(x, models.CheckConstraint)
+                    if isinstance(x, FieldCheckConstraint)
+                    or (isinstance(x, models.UniqueConstraint) and unique)
+                    or not isinstance(x, models.CheckConstraint | models.UniqueConstraint)
                 ],
             )
             for model, constraints in super().get_constraints()

@@ -13,6 +13,7 @@ from cases.services.cases import (
     child_order_save,
     child_save,
     delay_event_save,
+    episode_children_add,
     episode_save,
     extension_save,
     family_reopen,
@@ -53,6 +54,7 @@ from cases.services.people import (
     person_save,
     professional_save,
 )
+from cases.services.records import records_save_bulk, records_validate_bulk
 from cases.services.retention import PurgeSummary, closed_cases_purge, family_legal_hold_set
 from cases.services.submissions import submission_claim, submission_release
 from cases.services.tracker_facts import facts_drift, facts_rebuild, facts_repair
@@ -84,6 +86,7 @@ __all__ = [
     "closed_cases_purge",
     "delay_event_save",
     "document_link_save",
+    "episode_children_add",
     "episode_save",
     "extension_save",
     "facts_drift",
@@ -104,6 +107,8 @@ __all__ = [
     "pp_meeting_save",
     "proceedings_save",
     "professional_save",
+    "records_save_bulk",
+    "records_validate_bulk",
     "reopen_refusal",
     "submission_claim",
     "submission_release",

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from cases import constants as c
 from cases import models as m
+from cases.permissions import WRITE_CASES, ensure, ensure_own_record
 
 # Case data goes through the one validated save path (WRITE_CASES is its default capability).
 from cases.services.records import history_context as _context
@@ -58,6 +59,20 @@ def episode_save(*, user, episode: m.PreProceedingsEpisode, children: Iterable[m
         if children is not None:
             episode.children.set([child for child in children if child.family_id == episode.family_id])
     return episode
+
+
+def episode_children_add(*, user, links: Iterable[tuple[m.PreProceedingsEpisode, m.Child]]) -> None:
+    """Add children to saved episodes, many at once (an import): as ``episode_save``'s ``children``,
+    only a child of the episode's family, and only in the user's LA."""
+    ensure(user, WRITE_CASES)
+    through = m.PreProceedingsEpisode.children.through
+    rows = []
+    for episode, child in links:
+        ensure_own_record(user, episode)
+        if child.family_id == episode.family_id:
+            rows.append(through(preproceedingsepisode_id=episode.pk, child_id=child.pk))
+    with _context(user):
+        through.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
 
 
 REOPEN_REFUSED = (
