@@ -17,7 +17,7 @@ from cases import models as m
 from cases.mapping import mapping_for
 
 # Kinds of value a column holds: how a cell is read before the model validates it.
-TEXT, ID, DATE, DATES, CODE, BOOL, COUNT, LA, TEAM = (
+TEXT, ID, DATE, DATES, CODE, BOOL, COUNT, LA, TEAM, REF, HEARING = (
     "text",
     "id",
     "date",
@@ -27,6 +27,8 @@ TEXT, ID, DATE, DATES, CODE, BOOL, COUNT, LA, TEAM = (
     "count",
     "la",
     "team",
+    "ref",  # a code of a reference list (court, final order), by its code or label
+    "hearing",  # the date a hearing of ``hearing_type`` is listed for
 )
 IGNORE = "-"  # a column the LA chose not to import (shown as "Do not import")
 
@@ -45,6 +47,8 @@ class Target:
     help: str = ""
     choices: tuple[tuple[str, str], ...] = ()
     words: dict[str, str] = field(default_factory=dict)  # LA words -> shared code
+    ref: type | None = None  # the reference list of a REF column
+    hearing_type: str = ""  # the hearing type of a HEARING column
 
 
 def _cin(model: type, name: str, fallback: str) -> str:
@@ -123,6 +127,8 @@ OUTCOME_WORDS = {
     "issued": c.PPOutcome.ISSUE,
     "issue": c.PPOutcome.ISSUE,
     "proceedings issued": c.PPOutcome.ISSUE,
+    "issue proceedings": c.PPOutcome.ISSUE,
+    "issue care proceedings": c.PPOutcome.ISSUE,
     "care proceedings": c.PPOutcome.ISSUE,
     "court": c.PPOutcome.ISSUE,
     "moved away": c.PPOutcome.OTHER,
@@ -144,6 +150,7 @@ NO = frozenset({"n", "no", "0", "false", "f"})
 NOT_KNOWN = frozenset({"not known", "unknown", "n/k", "nk"})
 
 E, C, P, PM = m.PreProceedingsEpisode, m.Child, m.Family, m.PreProceedingsMeeting
+PR, CP, H = m.Proceedings, m.ChildProceedings, m.Hearing
 
 
 def _targets() -> tuple[Target, ...]:
@@ -480,6 +487,109 @@ def _targets() -> tuple[Target, ...]:
                 "Letter of issue date",
             ),
         ),
+        *_proceedings_targets(),
+    )
+
+
+def _proceedings_targets() -> tuple[Target, ...]:
+    """The care application a row's child is in (keyed by its court case number), the child's final
+    order, and the dates its first hearings are listed for."""
+    return (
+        Target(
+            "court_case_number",
+            PR,
+            "court_case_number",
+            ID,
+            _label(PR, "court_case_number"),
+            ("Court case number", "Court case no", "Court number", "Court reference", "Court ref", "FPL case number"),
+        ),
+        Target(
+            "issue_date",
+            PR,
+            "issue_date",
+            DATE,
+            _label(PR, "issue_date"),
+            ("Proceedings issue date", "Date proceedings issued", "Proceedings issued", "Date of issue", "Issued"),
+        ),
+        Target(
+            "court",
+            PR,
+            "court",
+            REF,
+            "court",
+            ("Court", "Court name", "Hearing centre", "Family court", "Court centre"),
+            ref=m.Court,
+        ),
+        Target("judge", PR, "judge", TEXT, _label(PR, "judge"), ("Judge", "Judge / tier", "Allocated judge")),
+        Target(
+            "guardian_allocated_date",
+            PR,
+            "guardian_allocated_date",
+            DATE,
+            _label(PR, "guardian_allocated_date"),
+            ("Guardian allocated", "Date guardian allocated", "Guardian allocated date"),
+        ),
+        Target(
+            "short_notice",
+            PR,
+            "short_notice",
+            BOOL,
+            "short notice",
+            ("Short notice", "Short notice application", "Urgent application"),
+        ),
+        Target(
+            "short_notice_reason",
+            PR,
+            "short_notice_reason",
+            CODE,
+            "reason for short notice",
+            ("Short notice reason", "Reason for short notice", "Urgency reason"),
+            choices=_choices(PR, "short_notice_reason"),
+        ),
+        Target(
+            "final_outcome",
+            CP,
+            "final_outcome",
+            REF,
+            "final order or outcome",
+            ("Final order", "Final outcome", "Order made", "Outcome of proceedings"),
+            ref=m.OrderOutcome,
+        ),
+        Target(
+            "final_outcome_date",
+            CP,
+            "final_outcome_date",
+            DATE,
+            _label(CP, "final_outcome_date"),
+            ("Final order date", "Date of final order", "Date proceedings concluded", "Proceedings concluded"),
+        ),
+        Target(
+            "cmh_date",
+            H,
+            "listed_date",
+            HEARING,
+            "case management hearing date",
+            ("CMH date", "CMH", "Case management hearing", "Date of CMH"),
+            hearing_type="cmh",
+        ),
+        Target(
+            "irh_date",
+            H,
+            "listed_date",
+            HEARING,
+            "issues resolution hearing date",
+            ("IRH date", "IRH", "Issues resolution hearing", "Date of IRH"),
+            hearing_type="irh",
+        ),
+        Target(
+            "final_hearing_date",
+            H,
+            "listed_date",
+            HEARING,
+            "final hearing date",
+            ("Final hearing date", "Final hearing", "FH date", "Date of final hearing"),
+            hearing_type="final",
+        ),
     )
 
 
@@ -499,7 +609,7 @@ for _target in TARGETS:
         if _name:
             _VARIANTS.setdefault(normalise(_name), _target.key)
 # A model field name shared by several targets is no suggestion on its own.
-for _ambiguous in ("meeting date", "name"):
+for _ambiguous in ("meeting date", "name", "listed date"):
     _VARIANTS.pop(_ambiguous, None)
 
 

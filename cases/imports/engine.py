@@ -22,7 +22,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
-from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ObjectDoesNotExist, ValidationError
 from django.db import DatabaseError, transaction
 
 from cases import constants as c
@@ -35,7 +35,13 @@ from cases.permissions import IMPORT_TRACKERS, ensure
 
 CREATED, UPDATED, UNCHANGED, FAILED = "created", "updated", "unchanged", "failed"
 PROGRESS_EVERY = 100
-RECORD_NAMES = {m.Family: "family", m.Child: "child", m.PreProceedingsEpisode: "pre-proceedings episode"}
+RECORD_NAMES = {
+    m.Family: "family",
+    m.Child: "child",
+    m.PreProceedingsEpisode: "pre-proceedings episode",
+    m.Proceedings: "care application",
+    m.Hearing: "care application's hearings",
+}
 
 
 @dataclass
@@ -219,6 +225,7 @@ class RowPlan:
     family: m.Family | None = None
     child: m.Child | None = None
     episode: m.PreProceedingsEpisode | None = None
+    proceedings: m.Proceedings | None = None
 
     @property
     def ok(self) -> bool:
@@ -274,9 +281,9 @@ class Batch:
             if write.new:
                 plan.statuses.add(CREATED)
         write.plans.append(plan)
-        changed = {name for name, value in values.items() if getattr(instance, name) != value}
+        changed = {name for name, value in values.items() if _current(instance, name) != value}
         for name in changed:
-            write.original.setdefault(name, getattr(instance, name))
+            write.original.setdefault(name, _current(instance, name))
             setattr(instance, name, values[name])
         if changed or (write.new and not write.writers):
             write.writers.append(plan)
@@ -298,6 +305,8 @@ class TrackerImport:
         self.dry_run = dry_run
         self.progress: Callable[[int, int], None] | None = progress
         self.teams = {team.name.lower(): team for team in m.Team.objects.filter(local_authority=self.local_authority)}
+        self.references = {model: _reference_words(model) for model in (m.Court, m.OrderOutcome)}
+        self.hearing_types = {kind.code: kind for kind in m.HearingType.objects.all()}
         self.columns = [
             (position, _header_name(table.headers, position), col.BY_KEY[mapping.columns[header]])
             for position, header in enumerate(table.headers)
@@ -332,6 +341,12 @@ class TrackerImport:
                     f"({self.local_authority.dfe_code}), so every row must be one of its cases"
                 )
             return self.local_authority.dfe_code
+        if target.kind == col.REF:
+            found = self.references[target.ref].get(col.normalise(text))
+            if found is None:
+                known = ", ".join(f"{ref.code} ({ref.label})" for ref in _unique(self.references[target.ref].values()))
+                raise CellError(f"'{text.strip()}' is not a known {target.label}: use one of {known}")
+            return found
         if target.kind == col.TEAM:
             team = self.teams.get(text.strip().lower())
             if team is None:
@@ -358,6 +373,19 @@ class TrackerImport:
         )
         for episode in episodes:
             self._keep_episode(episode)
+        numbers = {row.values.get("court_case_number") for row in rows} - {None}
+        self.proceedings = {
+            proceedings.court_case_number: proceedings
+            for proceedings in m.Proceedings.objects.filter(local_authority=la, court_case_number__in=numbers)
+            .select_related("family")
+            .prefetch_related("child_parts", "hearings")
+        }
+        self.parts = {
+            (part.proceedings_id, part.child_id): part
+            for proceedings in self.proceedings.values()
+            for part in proceedings.child_parts.all()
+        }
+        self.hearings = {id(proceedings): list(proceedings.hearings.all()) for proceedings in self.proceedings.values()}
 
     def _keep_episode(self, episode: m.PreProceedingsEpisode) -> None:
         self.episodes[(episode.family_id, episode.gateway_meeting_date)] = episode
@@ -370,7 +398,7 @@ class TrackerImport:
         return {
             col.BY_KEY[key].field: value
             for key, value in row.values.items()
-            if col.BY_KEY[key].model is model and col.BY_KEY[key].kind != col.DATES
+            if col.BY_KEY[key].model is model and col.BY_KEY[key].kind not in (col.DATES, col.HEARING)
         }
 
     @staticmethod
@@ -382,6 +410,10 @@ class TrackerImport:
                 setattr(instance, name, value)
                 changed = True
         return changed
+
+    @staticmethod
+    def _hearing_dates(row: ParsedRow) -> dict[str, object]:
+        return {key: value for key, value in row.values.items() if col.BY_KEY[key].kind == col.HEARING}
 
     def child_values(self, row: ParsedRow) -> dict[str, object]:
         values = self._fields(row, m.Child)
@@ -421,7 +453,15 @@ class TrackerImport:
         """Every row's family, then child, episode and meetings: each kind validated by the services
         for all rows at once and saved in a few statements. A row stops at its first bad record."""
         plans = [RowPlan(row) for row in rows]
-        steps = (self._save_families, self._save_children, self._save_episodes, self._save_meetings)
+        steps = (
+            self._save_families,
+            self._save_children,
+            self._save_episodes,
+            self._save_meetings,
+            self._save_proceedings,
+            self._save_child_parts,
+            self._save_hearings,
+        )
         for done, step in enumerate(steps, start=1):
             step([plan for plan in plans if plan.ok])
             if self.progress:
@@ -511,6 +551,95 @@ class TrackerImport:
                 reviews.add(meeting_date)
                 batch.write(meeting, plan, {}, column="review_meeting_dates")
         self._save(m.PreProceedingsMeeting, batch, family_of=lambda meeting: meeting.episode.family)
+
+    def _save_proceedings(self, plans: list[RowPlan]) -> None:
+        batch = Batch()
+        for plan in plans:
+            row = plan.row
+            number = row.values.get("court_case_number")
+            if number is None:
+                continue
+            proceedings = self.proceedings.get(number)
+            if proceedings is not None and proceedings.family_id != plan.family.pk:
+                plan.fail(
+                    RowError(
+                        row.number,
+                        row.columns["court_case_number"],
+                        f"Court case {number} is an application of family {proceedings.family.la_reference}, not of "
+                        f"{plan.family.la_reference}: correct the family reference or the court case number.",
+                    )
+                )
+                continue
+            if proceedings is None:
+                episode = plan.episode if plan.episode.outcome == c.PPOutcome.ISSUE else None
+                proceedings = self.proceedings[number] = m.Proceedings(
+                    local_authority=self.local_authority, family=plan.family, episode=episode, court_case_number=number
+                )
+                self.hearings[id(proceedings)] = []
+            plan.proceedings = proceedings
+            batch.write(proceedings, plan, self._fields(row, m.Proceedings))
+        self._save(m.Proceedings, batch, family_of=lambda proceedings: proceedings.family)
+
+    def _save_child_parts(self, plans: list[RowPlan]) -> None:
+        batch = Batch()
+        for plan in plans:
+            if plan.proceedings is None:
+                continue
+            key = (plan.proceedings.pk, plan.child.pk)
+            part = self.parts.get(key)
+            if part is None:
+                part = self.parts[key] = m.ChildProceedings(
+                    local_authority=self.local_authority, proceedings=plan.proceedings, child=plan.child
+                )
+            batch.write(part, plan, self._fields(plan.row, m.ChildProceedings))
+        self._save(m.ChildProceedings, batch, family_of=lambda part: part.proceedings.family)
+
+    def _save_hearings(self, plans: list[RowPlan]) -> None:
+        """A listing for each hearing date in the row, where the application has none of that type.
+
+        A different date for a type already listed is refused: a re-listing is recorded with what
+        came of the first listing (adjourned or vacated) on the hearing's page, never by overwriting."""
+        batch = Batch()
+        for plan in plans:
+            row, proceedings = plan.row, plan.proceedings
+            dated = [(key, value) for key, value in row.values.items() if col.BY_KEY[key].kind == col.HEARING]
+            if proceedings is None:
+                if dated:
+                    plan.fail(
+                        RowError(
+                            row.number,
+                            row.columns[dated[0][0]],
+                            "A hearing date needs the application's court case number in the same row.",
+                        )
+                    )
+                continue
+            listed = self.hearings[id(proceedings)]
+            for key, listed_date in dated:
+                target = col.BY_KEY[key]
+                same_type = [h for h in listed if h.hearing_type_id == target.hearing_type]
+                if any(h.listed_date == listed_date for h in same_type):
+                    continue
+                if same_type:
+                    dates = ", ".join(f"{h.listed_date:%-d %B %Y}" for h in same_type)
+                    plan.fail(
+                        RowError(
+                            row.number,
+                            row.columns[key],
+                            f"Court case {proceedings.court_case_number} already has its "
+                            f"{target.label.removesuffix(' date')} listed ({dates}): record a re-listing with what "
+                            "came of that hearing on its page.",
+                        )
+                    )
+                    break
+                hearing = m.Hearing(
+                    local_authority=self.local_authority,
+                    proceedings=proceedings,
+                    hearing_type=self.hearing_types[target.hearing_type],
+                    listed_date=listed_date,
+                )
+                listed.append(hearing)
+                batch.write(hearing, plan, {}, column=key)
+        self._save(m.Hearing, batch, family_of=lambda hearing: hearing.proceedings.family)
 
     def _save(self, model: type, batch: Batch, *, family_of: Callable) -> None:
         """Validate the batch's new and changed records through the services, report each broken rule on
@@ -626,16 +755,20 @@ class TrackerImport:
             (("family", ref), m.Family, self.family_values(row)),
             (("child", child_id), m.Child, self._fields(row, m.Child)),
             (("episode", ref, gateway), m.PreProceedingsEpisode, self.episode_values(row)),
+            (("proceedings", row.values.get("court_case_number")), m.Proceedings, self._fields(row, m.Proceedings)),
+            (("hearings", row.values.get("court_case_number")), m.Hearing, self._hearing_dates(row)),
         )
         errors = []
         for group, model, values in groups:
+            if None in group:
+                continue
             if group not in first_seen:
                 first_seen[group] = (row.number, values)
                 continue
             earlier_row, earlier = first_seen[group]
             for name, value in values.items():
                 if name in earlier and earlier[name] != value:
-                    header = self._header_for(row, model, name, column="")
+                    header = row.columns.get(name) or self._header_for(row, model, name, column="")
                     errors.append(
                         RowError(
                             row.number,
@@ -646,6 +779,27 @@ class TrackerImport:
                     )
         if errors:
             raise RowsFailedError(errors)
+
+
+def _current(instance, name: str):
+    """What the record holds in a field (None for a required link not set yet)."""
+    try:
+        return getattr(instance, name)
+    except ObjectDoesNotExist:
+        return None
+
+
+def _reference_words(model: type) -> dict[str, object]:
+    """Each code of a reference list by its code, its label and its label without a bracketed note."""
+    words = {}
+    for ref in model.objects.all():
+        for word in (ref.code, ref.label, ref.label.split(" (")[0]):
+            words.setdefault(col.normalise(word), ref)
+    return words
+
+
+def _unique(items) -> list:
+    return list(dict.fromkeys(items))
 
 
 def _sentence(text: str) -> str:

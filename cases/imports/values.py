@@ -113,7 +113,7 @@ def parse_id(text: str) -> str:
 
 def parse_cell(target: col.Target, text: str, *, saved: dict[str, str] | None = None):
     """The value of one non-empty cell for ``target``, or CellError."""
-    if target.kind == col.DATE:
+    if target.kind in (col.DATE, col.HEARING):
         return parse_date(text)
     if target.kind == col.DATES:
         return parse_dates(text)
