@@ -7,6 +7,7 @@ role, a superuser) or when the row's LA is the one set for the transaction
 
 - Every table with a ``local_authority_id`` column holds identifiable data, unless it is named in
   ``NOT_IDENTIFIABLE`` with the reason. So does its change history: the event tables copy the column.
+- A table named in ``SHARED_WHEN_NO_LA`` also shows (and lets anyone write) its rows with no LA.
 - A table with no LA of its own whose rows point (by foreign key) at rows of those tables, such as
   the join table of the children in an episode, shows a row when the rows it points at show.
 
@@ -22,6 +23,10 @@ POLICY = "local_authority"
 LA_COLUMN = "local_authority_id"
 CURRENT_LA = "cases_local_authority()"
 
+# Guarded tables whose rows with no LA every role reads and writes, and why those rows name no child.
+SHARED_WHEN_NO_LA = {
+    "cases_queuedjob": "The job outbox: a row with no LA is regional work (a board pack), a task name and ids.",
+}
 # Tables with a local_authority_id that every role reads, and why they hold no child's data.
 NOT_IDENTIFIABLE = {
     "cases_user": "Users: signing in finds the user before any LA is set, and a user record names no child.",
@@ -29,6 +34,7 @@ NOT_IDENTIFIABLE = {
     "cases_team": "The LAs' teams: organisation structure, shown in filters and the dashboard.",
     "cases_childpopulation": "Published child population estimates per LA, for rates per 10,000 children.",
     "reporting_metricvalue": "Aggregate figures; small numbers are suppressed where shown (reporting.selectors).",
+    "reporting_completenessfigure": "The data exercise's counts per LA; suppressed where shown (reporting.selectors).",
 }
 
 
@@ -49,7 +55,7 @@ def guarded_tables(apps) -> list[Guarded]:
         if model._meta.db_table not in NOT_IDENTIFIABLE
         and any(field.column == LA_COLUMN for field in model._meta.concrete_fields)
     }
-    guarded = {table: f"{LA_COLUMN} = {CURRENT_LA}" for table in own_la}
+    guarded = {table: _own_la(table) for table in own_la}
     for model in models:
         table = model._meta.db_table
         if table in guarded or table in NOT_IDENTIFIABLE:
@@ -62,6 +68,12 @@ def guarded_tables(apps) -> list[Guarded]:
         if links:
             guarded[table] = " AND ".join(_shows(table, field) for field in links)
     return [Guarded(table, condition) for table, condition in sorted(guarded.items())]
+
+
+def _own_la(table: str) -> str:
+    """The row is of the LA set for the transaction (or, in a table that shares them, of no LA)."""
+    condition = f"{LA_COLUMN} = {CURRENT_LA}"
+    return f"{condition} OR {LA_COLUMN} IS NULL" if table in SHARED_WHEN_NO_LA else condition
 
 
 def _shows(table: str, field) -> str:

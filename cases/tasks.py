@@ -66,5 +66,17 @@ def send_task_reminders() -> dict[str, int]:
     return {"sent": summary.sent, "nothing_due": summary.nothing_due, "failed": summary.failed}
 
 
+@shared_task(name="cases.send_queued_jobs", acks_late=True, soft_time_limit=4 * 60, time_limit=5 * 60)
+def send_queued_jobs() -> int:
+    """Every minute: send the jobs asked for while the broker was down (the job outbox); safe to run twice.
+
+    Two relays at once never send the same job: each claims its rows with SKIP LOCKED.
+    """
+    from plo_tracker.lib import queue
+
+    with tenancy.maintenance():
+        return queue.send_waiting().sent
+
+
 # Tracker imports keep their tasks beside their services; imported here so Celery finds them.
 from cases.imports.tasks import process_import, purge_import_files  # noqa: E402, F401

@@ -237,6 +237,13 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 # A static schedule in UK time. Times avoid 01:00-02:00, the hour UK clocks change.
 CELERY_BEAT_SCHEDULE: dict = {
+    # The job outbox: jobs asked for while Redis was down are sent once it is back (plo_tracker/lib/queue.py).
+    # A relay not picked up within the minute is dropped: the next one does the same work.
+    "send-queued-jobs": {
+        "task": "cases.send_queued_jobs",
+        "schedule": 60.0,
+        "options": {"expires": 60},
+    },
     # Before the metrics: the tracker's stored facts are checked against their definition.
     "nightly-tracker-facts-check": {
         "task": "cases.repair_tracker_facts",
@@ -245,6 +252,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "nightly-metrics": {
         "task": "reporting.compute_metrics",
         "schedule": crontab(hour=2, minute=30),
+    },
+    # After the metrics: the regional data exercise's counts are stored as a new snapshot (the page reads it).
+    "nightly-data-exercise": {
+        "task": "reporting.compute_completeness",
+        "schedule": crontab(hour=2, minute=45),
     },
     # After the metrics: the breach forecast is retrained (with its backtest) and this month's stored.
     "nightly-forecast": {
@@ -412,6 +424,8 @@ SPECTACULAR_SETTINGS = {
         # Choice sets several fields share: one name each.
         "CarePlanEnum": "cases.constants.CarePlan.choices",
         "HearingStatusEnum": "cases.constants.HearingStatus.choices",
+        "ImportStatusEnum": "cases.models.ImportStatus.choices",
+        "ImportRowStatusEnum": "cases.api.imports.ROW_STATUSES",
     },
     # In place of drf-spectacular's own enum hook: it also names the error bodies' enums.
     "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],

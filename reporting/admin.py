@@ -7,7 +7,7 @@ names people, so staff who are not superusers see their own LA's users' download
 from django.contrib import admin
 
 from cases.admin import OwnLocalAuthorityMixin
-from reporting.models import BoardPack, BoardPackDownload, MetricRun, PeriodSnapshot
+from reporting.models import BoardPack, BoardPackDownload, CompletenessSnapshot, MetricRun, PeriodSnapshot
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -44,6 +44,15 @@ class MetricRunAdmin(ReadOnlyAdmin):
 @admin.register(PeriodSnapshot)
 class PeriodSnapshotAdmin(ReadOnlyAdmin):
     list_display = ["period", "run", "computed_at"]
+
+
+@admin.register(CompletenessSnapshot)
+class CompletenessSnapshotAdmin(ReadOnlyAdmin):
+    """The data exercise's stored snapshots (the log of its nightly runs); the figures are on the page."""
+
+    list_display = ["pk", "as_at", "computed_at", "trigger", "duration_seconds"]
+    list_filter = ["trigger"]
+    readonly_fields = [field.name for field in CompletenessSnapshot._meta.fields]
 
 
 @admin.register(BoardPack)

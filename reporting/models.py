@@ -1,4 +1,4 @@
-"""Stored metrics, their runs, and board packs.
+"""Stored metrics, their runs, board packs, and the regional data exercise's snapshots.
 
 Metrics are computed overnight (``reporting.services.metrics``) and stored per period, scope
 and metric so that dashboards and board packs read them without touching case rows. A period's
@@ -219,3 +219,64 @@ class CaseForecast(models.Model):
 
     def __str__(self) -> str:
         return f"Forecast for application {self.proceedings_id} in {self.month:%Y-%m}"
+
+
+class CompletenessSnapshot(models.Model):
+    """One nightly computation of the regional data exercise, kept with the earlier ones for comparison.
+
+    Written with all its figures in one transaction (``reporting.services.completeness``): a run that
+    fails or is killed leaves no snapshot, and the latest complete one stays shown.
+    """
+
+    computed_at = models.DateTimeField(help_text="When the figures were computed.")
+    as_at = models.DateField(help_text="The day the figures are as at: the records held then.")
+    trigger = models.CharField(max_length=10, choices=MetricRun.Trigger.choices, default=MetricRun.Trigger.COMMAND)
+    duration_seconds = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-computed_at", "-pk"]
+        get_latest_by = ["computed_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Data exercise figures as at {self.as_at:%Y-%m-%d} (snapshot {self.pk})"
+
+
+class CompletenessFigure(models.Model):
+    """A snapshot's figure for an LA or the region: a record type's records (no field), or one field's filled.
+
+    Counts as computed, unsuppressed: the small-number rule is applied when they are shown
+    (``reporting.selectors.completeness_figures``). Labels are stored so that an old snapshot reads as it did.
+    """
+
+    snapshot = models.ForeignKey(CompletenessSnapshot, on_delete=models.CASCADE, related_name="figures")
+    position = models.PositiveIntegerField(help_text="Order on the page: the data dictionary's.")
+    model = models.CharField(max_length=60, help_text="The case model (record type), e.g. Child.")
+    model_label = models.CharField(max_length=100)
+    field = models.CharField(max_length=60, blank=True, help_text="The field; empty for the number of records.")
+    field_label = models.CharField(max_length=200, blank=True)
+    local_authority = models.ForeignKey(
+        "cases.LocalAuthority",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty for the region.",
+    )
+    records = models.PositiveIntegerField(help_text="Records of the model.")
+    filled = models.PositiveIntegerField(null=True, blank=True, help_text="Of them, with the field filled in.")
+    share = models.DecimalField(
+        max_digits=7, decimal_places=4, null=True, blank=True, help_text="Percent filled in; empty with no records."
+    )
+
+    class Meta:
+        ordering = ["snapshot", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["snapshot", "model", "field", "local_authority"],
+                name="completenessfigure_unique",
+                nulls_distinct=False,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.model}.{self.field or 'records'} for {self.local_authority_id or 'region'}: {self.filled}"

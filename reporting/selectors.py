@@ -34,7 +34,7 @@ from cases.thresholds import Thresholds
 from plo_tracker.lib.dates import add_months, month_start
 from reporting import catalogue
 from reporting.charts import SUPPRESSED, SUPPRESSED_TEXT, Withheld
-from reporting.models import MetricValue, PeriodSnapshot, ScopeType
+from reporting.models import CompletenessSnapshot, MetricValue, PeriodSnapshot, ScopeType
 
 HEADLINES = [
     "s31_duration_mean",
@@ -797,3 +797,148 @@ def board_pack_figures(*, month: dt.date, today: dt.date, limits: Thresholds) ->
         counts = queryset.values("local_authority_id").annotate(n=Count("pk")).values_list("local_authority_id", "n")
         counted.update({(code, ScopeType.LA, la_id, "", month): Decimal(n) for la_id, n in counts})
     return dataclasses.replace(figures, values={**figures.values, **counted})
+
+
+# ---------------------------------------------------------------------------
+# The regional data exercise: the stored snapshot, with the small-number rule
+# ---------------------------------------------------------------------------
+
+# The region's scope key, beside each LA's id.
+REGION = "region"
+ONE_DECIMAL = Decimal("0.1")
+
+
+@dataclass(frozen=True)
+class FieldRow:
+    model: str
+    field: str
+    label: str
+    cells: list  # Shown share (percent, one decimal) for each scope, in ``Completeness.scopes`` order
+
+
+@dataclass(frozen=True)
+class ModelBlock:
+    model: str
+    label: str
+    records: list  # Shown count of records for each scope
+    rows: list[FieldRow]
+
+
+@dataclass(frozen=True)
+class Completeness:
+    scopes: list[tuple[object, str]]  # (scope key, heading): each LA, then the region
+    blocks: list[ModelBlock]
+    snapshot: CompletenessSnapshot | None = None
+
+    @property
+    def suppressed(self) -> bool:
+        return any(
+            value is SUPPRESSED
+            for block in self.blocks
+            for value in [*block.records, *(v for row in block.rows for v in row.cells)]
+        )
+
+
+def completeness_table(local_authorities: Sequence, counts: Mapping) -> tuple[Table, dict]:
+    """The data exercise's counts as a table for ``disclosure_control``, and each share's value by its cell.
+
+    ``counts``: {(model name, field or None): {LA id: count}}, records of the model (field None), then
+    those with each field filled in, in the data dictionary's order.
+    """
+    threshold = small_number_threshold()
+    scopes = [la.pk for la in local_authorities]
+    cells: dict = {}
+    lines: list[Line] = []
+    built_on: dict = {}
+    few_cases = set()
+    shares = {}
+    for (model, field_name), by_la in counts.items():
+        if field_name is not None:
+            continue
+        records = {scope: Decimal(by_la.get(scope, 0)) for scope in scopes}
+        records[REGION] = sum(records.values(), Decimal(0))
+        for scope, value in records.items():
+            cells["records", model, scope] = value
+        lines.append(
+            Line(("records", model, REGION), tuple(("records", model, s) for s in scopes), withhold_total=True)
+        )
+        for (other, name), filled_by_la in counts.items():
+            if other != model or name is None:
+                continue
+            full = {scope: Decimal(filled_by_la.get(scope, 0)) for scope in scopes}
+            full[REGION] = sum(full.values(), Decimal(0))
+            # The region's line first: where a small count is in an LA and so in the region, disclosure
+            # control then withholds the region's other part before an LA's, keeping the other LAs' figures.
+            for scope in [REGION, *scopes]:
+                cells["filled", model, name, scope] = full[scope]
+                cells["empty", model, name, scope] = records[scope] - full[scope]
+                lines.append(
+                    Line(("records", model, scope), (("filled", model, name, scope), ("empty", model, name, scope)))
+                )
+                share = ("share", model, name, scope)
+                built_on[share] = [("filled", model, name, scope), ("empty", model, name, scope)]
+                if 0 < records[scope] < threshold:
+                    few_cases.add(share)
+                shares[share] = (full[scope] * 100 / records[scope]) if records[scope] else None
+            for kind in ("filled", "empty"):
+                parts = tuple((kind, model, name, s) for s in scopes)
+                lines.append(Line((kind, model, name, REGION), parts, withhold_total=True))
+    table = Table(counts=cells, lines=lines, built_on=built_on, few_cases=frozenset(few_cases))
+    return table, shares
+
+
+def completeness_snapshots(*, limit: int = 12) -> list[CompletenessSnapshot]:
+    """The latest stored data exercise snapshots, newest first."""
+    return list(CompletenessSnapshot.objects.order_by("-computed_at", "-pk")[:limit])
+
+
+def completeness_figures(*, snapshot_id: int | None = None) -> Completeness | None:
+    """A stored data exercise snapshot (default: the latest) as shown: every LA and the region, small numbers withheld.
+
+    Two queries whatever the number of records: the snapshot and its figures (with their LAs). None when
+    there is no such snapshot. The stored counts go through ``disclosure_control`` here, with today's
+    threshold, so the figures read ``[c]`` exactly as every other aggregate does.
+    """
+    snapshots = CompletenessSnapshot.objects.order_by("-computed_at", "-pk")
+    snapshot = (snapshots.filter(pk=snapshot_id) if snapshot_id is not None else snapshots).first()
+    if snapshot is None:
+        return None
+    figures = list(snapshot.figures.select_related("local_authority").order_by("position", "pk"))
+    local_authorities = sorted(
+        {figure.local_authority_id: figure.local_authority for figure in figures if figure.local_authority_id}.values(),
+        key=lambda la: la.name,
+    )
+    # The counts as ``completeness_table`` takes them: each LA's (the region is their sum), in the stored order.
+    counts: dict[tuple[str, str | None], dict[int, int]] = {}
+    for figure in figures:
+        key = (figure.model, figure.field or None)
+        counts.setdefault(key, {})
+        if figure.local_authority_id is not None:
+            counts[key][figure.local_authority_id] = figure.filled if figure.field else figure.records
+    table, _shares = completeness_table(local_authorities, counts)
+    withheld = disclosure_control(table, threshold=small_number_threshold())
+    scope_keys = [*(la.pk for la in local_authorities), REGION]
+
+    def shown(cell, value) -> Shown:
+        if value is None:
+            return None
+        return SUPPRESSED if cell in withheld else value
+
+    stored = {(fig.model, fig.field, fig.local_authority_id or REGION): fig for fig in figures}
+    blocks: dict[str, ModelBlock] = {}
+    for figure in figures:
+        if figure.local_authority_id is not None:
+            continue  # one pass per row of the page: the region's figure stands for the row
+        name = figure.model
+        if not figure.field:
+            records = [shown(("records", name, s), Decimal(stored[name, "", s].records)) for s in scope_keys]
+            blocks[name] = ModelBlock(model=name, label=figure.model_label, records=records, rows=[])
+            continue
+        cells = []
+        for s in scope_keys:
+            value = stored[name, figure.field, s].share
+            value = value.quantize(ONE_DECIMAL, ROUND_HALF_UP) if value is not None else None
+            cells.append(shown(("share", name, figure.field, s), value))
+        blocks[name].rows.append(FieldRow(model=name, field=figure.field, label=figure.field_label, cells=cells))
+    headings = [(la.pk, la.short_name) for la in local_authorities] + [(REGION, "Region")]
+    return Completeness(scopes=headings, blocks=list(blocks.values()), snapshot=snapshot)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from plo_tracker.lib import tenancy
 from plo_tracker.lib.dates import first_working_day
 from reporting.models import MetricRun, PeriodSnapshot
-from reporting.services import board_packs, metrics
+from reporting.services import board_packs, completeness, metrics
 
 # Database connection errors are worth retrying; anything else is a bug to look at in the run log.
 RETRY_ON = (OperationalError, InterfaceError)
@@ -21,17 +21,18 @@ PACK_RETRY_ON = (*RETRY_ON, OSError)
 LOCKED_RETRIES = 10
 
 
-@shared_task(
-    name="reporting.compute_metrics",
-    bind=True,
-    acks_late=True,  # safe: a run replaces its months atomically, so running twice is harmless
-    reject_on_worker_lost=True,
-    soft_time_limit=20 * 60,
-    time_limit=25 * 60,
-    autoretry_for=RETRY_ON,
-    retry_backoff=120,
-    max_retries=3,
-)
+# A nightly computation that stores a whole new result or nothing (a month's metrics replaced
+# atomically, a new snapshot), so running it twice after a lost worker is harmless: acknowledged late.
+STORED_WHOLE = {
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "autoretry_for": RETRY_ON,
+    "retry_backoff": 120,
+    "max_retries": 3,
+}
+
+
+@shared_task(name="reporting.compute_metrics", bind=True, soft_time_limit=20 * 60, time_limit=25 * 60, **STORED_WHOLE)
 def compute_metrics(self, trigger: str = MetricRun.Trigger.SCHEDULE) -> int:
     """Compute the nightly window of metrics (catching up missed months); returns the run id."""
     with tenancy.maintenance():
@@ -41,6 +42,13 @@ def compute_metrics(self, trigger: str = MetricRun.Trigger.SCHEDULE) -> int:
         # the server has not ended yet. Try again shortly, so the night's run is not lost.
         raise self.retry(countdown=settings.PLO_METRICS_LOCKED_RETRY_SECONDS, max_retries=LOCKED_RETRIES)
     return run.pk
+
+
+@shared_task(name="reporting.compute_completeness", soft_time_limit=10 * 60, time_limit=12 * 60, **STORED_WHOLE)
+def compute_completeness(trigger: str = MetricRun.Trigger.SCHEDULE) -> int:
+    """Compute the regional data exercise's figures and store them as a new snapshot; returns its id."""
+    with tenancy.maintenance():
+        return completeness.completeness_compute(trigger=trigger).pk
 
 
 @shared_task(

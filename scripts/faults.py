@@ -1,7 +1,7 @@
 """``make faults``: the fault scenarios, run for real, each printing its result.
 
-1. Redis stopped while users work: pages keep working, what needs Redis says so, work queued
-   before the outage runs after Redis returns.
+1. Redis stopped while users work: pages keep working, what needs Redis says so, work asked for
+   during the outage is kept (the job outbox) and, like work queued before it, runs after Redis returns.
 2. A worker's pool process killed with SIGKILL in the middle of the metrics run, and
 3. of a board pack build: nothing half-written, the work is redelivered and completes.
 4. PostgreSQL restarted under a running gunicorn: the next request succeeds, no app restart.

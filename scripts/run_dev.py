@@ -11,8 +11,8 @@ safe to repeat:
    trusts local logins allow. With MAINTENANCE_DATABASE_URL set, both URLs are used as they are;
    then migrate (as the maintenance role);
 3. load demo data with ``seed_demo`` if that command exists and no family is recorded yet;
-4. compute the metrics for every month and build last month's board pack, the first time only
-   (afterwards the nightly tasks keep them up to date);
+4. compute the metrics for every month, build last month's board pack and store the regional data
+   exercise's figures, the first time only (afterwards the nightly tasks keep them up to date);
 5. create the demo users with ``create_demo_users`` (it prints the logins, and how to get the
    authenticator app code each sign-in asks for: ``manage.py demo_code <username>``);
 6. print the address with the demo logins and run Django's development server. With REDIS_URL
@@ -62,11 +62,11 @@ def _demo_data_loaded() -> bool:
 
 
 def _first_metrics_and_pack(call_command) -> None:
-    """Figures for the dashboard and a board pack to download, the first time the app runs."""
+    """Figures for the dashboard and the data exercise, and a board pack to download, the first time the app runs."""
     from django.utils import timezone
 
     from plo_tracker.lib.dates import add_months, month_start
-    from reporting.models import BoardPack, MetricRun
+    from reporting.models import BoardPack, CompletenessSnapshot, MetricRun
 
     if not MetricRun.objects.filter(status=MetricRun.Status.SUCCEEDED).exists():
         print("Computing the metrics for every month (first run only)...")
@@ -75,6 +75,9 @@ def _first_metrics_and_pack(call_command) -> None:
         month = add_months(month_start(timezone.localdate()), -1)
         print(f"Building the board pack for {month:%B %Y} (first run only)...")
         call_command("build_board_pack", "--month", f"{month:%Y-%m}")
+    if not CompletenessSnapshot.objects.exists():
+        print("Computing the regional data exercise's figures (first run only)...")
+        call_command("compute_completeness")
 
 
 def login_as(url: str, role: str) -> str:

@@ -161,3 +161,26 @@ def test_it_streams_a_response_in_a_transaction_with_the_users_la(rf, social_wor
     assert tenancy.current_local_authority() is None
     assert b"".join(response.streaming_content).decode() == f"{la_a.pk},True\n"
     assert tenancy.current_local_authority() is None
+
+
+@pytest.mark.django_db
+def test_it_shows_the_stored_data_exercise_as_the_app_role(client, la_a, la_b, analyst, database_roles, request):
+    # ``database_roles`` is named here so that its grants are made before this test's transaction
+    # (asked for inside it, they would be rolled back with it, and later tests would be refused).
+    from reporting.services import completeness
+
+    for number in range(6):
+        f.ChildFactory(family=f.FamilyFactory(local_authority=la_a), la_child_id=f"E{number}")
+    for number in range(8):
+        f.ChildFactory(family=f.FamilyFactory(local_authority=la_b), la_child_id=f"S{number}")
+    completeness.completeness_compute()  # as the nightly task does, reading every LA
+    request.getfixturevalue("as_app_role")
+    sign_in(client, analyst)
+
+    response = client.get(reverse("data_exercise"))
+
+    # Under row-level security the request reads no case row: the stored counts, 6 and 8 of 14.
+    assert response.status_code == 200
+    child = next(block for block in response.context["blocks"] if block["anchor"] == "child")
+    assert child["records"] == ["6", "0", "8", "0", "14"]
+    assert 'id="figures-as-at"' in response.content.decode()

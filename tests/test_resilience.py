@@ -15,10 +15,11 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from cases import models as m
 from cases import services
 from cases.constants import Role
 from plo_tracker.cache import ResilientRedisCache
-from plo_tracker.lib.queue import QUEUE_DOWN_MESSAGE
+from plo_tracker.lib.queue import QUEUED_MESSAGE
 from plo_tracker.storage import AtomicFileSystemStorage
 from reporting.models import MetricRun, PeriodSnapshot
 from reporting.services import metrics
@@ -73,7 +74,9 @@ def test_a_form_token_is_claimed_while_redis_is_down():
 
 
 @pytest.mark.django_db
-def test_queueing_a_board_pack_without_a_broker_says_so(client, la_a, monkeypatch, django_capture_on_commit_callbacks):
+def test_a_board_pack_asked_for_without_a_broker_is_kept_and_says_so(
+    client, la_a, monkeypatch, django_capture_on_commit_callbacks
+):
     run = MetricRun.objects.create()
     PeriodSnapshot.objects.create(period=dt.date(2026, 3, 1), run=run, computed_at=timezone.now())
     admin = f.UserFactory(role=Role.LA_ADMIN, local_authority=la_a)
@@ -82,13 +85,11 @@ def test_queueing_a_board_pack_without_a_broker_says_so(client, la_a, monkeypatc
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         response = client.post(reverse("board_packs:build"), {"month": "2026-03-01"}, follow=True)
     assert response.status_code == 200
-    assert not callbacks  # nothing was queued
+    assert not callbacks  # nothing to send now: the outbox's relay sends it when the broker is back
     messages = [str(message) for message in response.context["messages"]]
-    assert messages == [QUEUE_DOWN_MESSAGE.format(what="the board pack for March 2026")]
-    assert messages[0] == (
-        "The job queue is not available at the moment, so the board pack for March 2026 could not be "
-        "started. Nothing was lost: try again in a few minutes."
-    )
+    assert messages == [QUEUED_MESSAGE.format(what="the board pack for March 2026")]
+    job = m.QueuedJob.objects.get()
+    assert (job.task, job.args, job.status) == ("reporting.build_board_pack", ["2026-03-01", admin.pk], "waiting")
 
 
 def test_files_are_stored_whole_under_a_free_name(tmp_path):

@@ -82,7 +82,8 @@ def records_of_la_a(la_a, social_worker):
         local_authority=la_a, user=social_worker, key="k", fingerprint="0" * 64, status_code=201, body={}
     )
     m.ImportMapping.objects.create(local_authority=la_a, name="Mosaic tracker", columns={"DOB": "PersonBirthDate"})
-    m.ImportRun.objects.create(local_authority=la_a, user=social_worker, file_name="tracker.csv", sha256="0" * 64)
+    run = m.ImportRun.objects.create(local_authority=la_a, user=social_worker, file_name="tracker.csv", sha256="0" * 64)
+    m.QueuedJob.objects.create(task="cases.process_import", args=[run.pk, la_a.pk, False], local_authority=la_a)
     model = ForecastModel.objects.create(version="test", trained_at=timezone.now(), as_of=dt.date(2026, 1, 1))
     CaseForecast.objects.create(
         model=model,

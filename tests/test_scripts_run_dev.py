@@ -99,3 +99,24 @@ def test_it_leaves_a_readable_handle_list_alone(tmp_path, monkeypatch):
     monkeypatch.setattr(embedded_postgres, "HANDLE_LIST", handles)
     embedded_postgres._heal_handle_list()
     assert handles.read_text() == "[4101, 4102]"
+
+
+@pytest.mark.django_db
+def test_it_stores_the_first_data_exercise_snapshot_once(run_dev, la_a):
+    from django.core.management import call_command
+
+    from reporting.models import CompletenessSnapshot
+
+    called = []
+
+    def record(name, *args):
+        called.append(name)
+        if name == "compute_completeness":  # the metrics and the pack have tests of their own
+            call_command(name, *args)
+
+    run_dev._first_metrics_and_pack(record)
+    run_dev._first_metrics_and_pack(record)
+
+    assert called.count("compute_completeness") == 1
+    assert CompletenessSnapshot.objects.count() == 1
+    assert CompletenessSnapshot.objects.get().figures.filter(local_authority=la_a, model="Family", field="").exists()

@@ -26,7 +26,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from cases.api import families, meetings, people, pre_proceedings, proceedings, reference, tracker
+from cases.api import families, imports, meetings, people, pre_proceedings, proceedings, reference, tracker
+from cases.imports import columns as import_columns
 from reporting import api as reporting_api
 
 
@@ -35,17 +36,21 @@ class Example:
     summary: str
     value: Any
     description: str = ""
+    media_type: str = "application/json"
+    # Statuses besides the usual (200, 201 for a create) that answer with the same body (202 for a queued import).
+    other_statuses: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class EndpointExamples:
     record: Example
+    listed: Example | None = None  # a record as a list shows it, when that is shorter than a read
     create: Example | None = None
     created: Example | None = None
     patch: Example | None = None
     patched: Example | None = None
     # An extra action's name: (its request, its answer).
-    actions: dict[str, tuple[Example, Example]] = field(default_factory=dict)
+    actions: dict[str, tuple[Example | None, Example]] = field(default_factory=dict)
 
 
 def _with(record: dict, **changes) -> dict:
@@ -936,6 +941,72 @@ METRIC_DEFINITIONS = EndpointExamples(
     )
 )
 
+# -- tracker imports -------------------------------------------------------------------------------
+
+DATA_TEAM = "svc-881-data-team"
+IMPORT_LISTED = {
+    "id": 37,
+    "file_name": "essex-plo-tracker-2026-11.csv",
+    "checksum": "5d1f0c8e2b7a94c3e6f18d2a0b9c7e4f3a6d8b1c2e5f7a9d0c3b6e8f1a4d7c2b",
+    "size": 1843,
+    "mapping": "Mosaic PLO tracker",
+    "status": "checked",
+    "dry_run": True,
+    "counts": {"rows": 3, "created": 2, "updated": 0, "unchanged": 1, "errors": 0},
+    "created_by": DATA_TEAM,
+    "created_at": "2026-12-01T09:14:02.551208Z",
+    "finished_at": "2026-12-01T09:14:03.120954Z",
+}
+IMPORT_CHECKED = {
+    **IMPORT_LISTED,
+    "progress": {"done": 3, "total": 3},
+    "waiting_for_queue": False,
+    "file_problems": [],
+    "notices": ["Column 'Notes' was not imported, as the mapping says."],
+    "errors": [],
+    "results": [
+        {"row": 2, "status": "created", "family": "ESX-F-00412", "child": "ESX-C-01031"},
+        {"row": 3, "status": "created", "family": "ESX-F-00412", "child": "ESX-C-01032"},
+        {"row": 4, "status": "unchanged", "family": "ESX-F-00398", "child": "ESX-C-00977"},
+    ],
+}
+IMPORT_APPLIED = {
+    **IMPORT_CHECKED,
+    "status": "applied",
+    "dry_run": False,
+    "finished_at": "2026-12-01T09:20:41.008317Z",
+}
+IMPORTS = EndpointExamples(
+    record=Example("A checked tracker, ready to apply", IMPORT_CHECKED),
+    listed=Example("A checked tracker in the history", IMPORT_LISTED),
+    create=Example(
+        "Check a tracker with the LA's saved mapping",
+        {"file": "essex-plo-tracker-2026-11.csv", "mapping": "Mosaic PLO tracker", "dry_run": True},
+        "The file is sent as a multipart file part; dry_run false would apply it in the same request.",
+        media_type="multipart/form-data",
+    ),
+    created=Example(
+        "Checked: what would be created, updated and left unchanged (nothing saved)",
+        IMPORT_CHECKED,
+        "A file with problems is answered the same way with status failed, its file_problems and its errors "
+        "(row and column header); a file with more rows than PLO_IMPORT_ASYNC_ROWS is answered 202, status "
+        "checking, with Location to follow (if the job queue is down the job waits and starts by itself).",
+        other_statuses=("202",),
+    ),
+    actions={
+        "apply": (None, Example("Applied: every row saved, in the change history as the uploader", IMPORT_APPLIED)),
+        "template": (
+            None,
+            Example(
+                "The CSV template: the header row",
+                ",".join(target.key for target in import_columns.TARGETS) + "\r\n",
+                "The xlsx workbook (the default) has the same row and a guide sheet saying what each column holds.",
+                media_type="text/csv",
+            ),
+        ),
+    },
+)
+
 EXAMPLES: dict[type, EndpointExamples] = {
     families.FamilyViewSet: FAMILIES,
     families.ChildViewSet: CHILDREN,
@@ -956,6 +1027,7 @@ EXAMPLES: dict[type, EndpointExamples] = {
     meetings.MeetingItemViewSet: MEETING_ITEMS,
     meetings.MeetingActionViewSet: MEETING_ACTIONS,
     tracker.TrackerViewSet: TRACKER,
+    imports.ImportRunViewSet: IMPORTS,
     reference.CourtViewSet: COURTS,
     reference.HearingTypeViewSet: HEARING_TYPES,
     reference.OrderOutcomeViewSet: ORDER_OUTCOMES,

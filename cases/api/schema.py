@@ -160,24 +160,33 @@ class AutoSchema(openapi.AutoSchema):
             "partial_update": (endpoint.patch, endpoint.patched, "200"),
             **{name: (request, response, "200") for name, (request, response) in endpoint.actions.items()},
         }
-        # Any other action (a list or a read) answers the record.
-        request, response, status_code = pairs.get(action, (None, endpoint.record, "200"))
+        # Any other action (a list or a read) answers the record (a list its own, shorter, form if it has one).
+        shown = endpoint.listed if action == "list" and endpoint.listed is not None else endpoint.record
+        request, response, status_code = pairs.get(action, (None, shown, "200"))
         if request is not None:
             examples.append(_example(request, request_only=True))
         if response is not None:
-            examples.append(_example(response, response_only=True, status_codes=[status_code]))
+            examples.append(
+                _example(response, response_only=True, status_codes=[status_code, *response.other_statuses])
+            )
         return examples
 
     def _get_response_headers_for_code(self, status_code, direction="response"):
         headers = super()._get_response_headers_for_code(status_code, direction)
-        if status_code in ("200", "201") and getattr(self.view, "action", None) in RECORD_ACTIONS:
+        etags = getattr(self.view, "etags", True)  # a view whose records have no version says so
+        if etags and status_code in ("200", "201") and getattr(self.view, "action", None) in RECORD_ACTIONS:
             headers = {**headers, "ETag": {"schema": {"type": "string"}, "description": "The record's version."}}
         return headers
 
 
 def _example(example, **kwargs) -> OpenApiExample:
     return OpenApiExample(
-        example.summary, value=example.value, summary=example.summary, description=example.description, **kwargs
+        example.summary,
+        value=example.value,
+        summary=example.summary,
+        description=example.description,
+        media_type=example.media_type,
+        **kwargs,
     )
 
 

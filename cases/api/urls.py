@@ -9,14 +9,14 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from cases.api import families, meetings, people, pre_proceedings, proceedings, reference, tracker
+from cases.api import families, imports, meetings, people, pre_proceedings, proceedings, reference, tracker
 from reporting import api as reporting_api
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
 # JSON only: no ".json" suffix routes.
 router.include_format_suffixes = False
-for module in (families, people, pre_proceedings, proceedings, meetings, tracker, reference, reporting_api):
+for module in (families, people, pre_proceedings, proceedings, meetings, tracker, imports, reference, reporting_api):
     for prefix, viewset in module.ROUTES:
         router.register(prefix, viewset, basename=prefix.replace("-", "_"))
 

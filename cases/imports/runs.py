@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
 from django.utils import timezone
 
 from cases import models as m
@@ -24,8 +24,10 @@ from cases.imports import columns as col
 from cases.imports.engine import ColumnMapping, ImportResult, file_failure, suggest_mapping, tracker_import
 from cases.imports.reading import FileProblemError, SourceTable, read_upload
 from cases.permissions import IMPORT_TRACKERS, SAVE_IMPORT_MAPPINGS, ensure
+from plo_tracker.lib import queue
 
 S = m.ImportStatus
+logger = logging.getLogger(__name__)
 
 
 def saved_mapping(*, local_authority, name: str) -> ColumnMapping | None:
@@ -144,21 +146,52 @@ def run_process(*, run_id: int, apply: bool) -> m.ImportRun:
     return _record(run, result, status=status)
 
 
-def run_start(*, user, run: m.ImportRun, apply: bool) -> m.ImportRun:
-    """Check or apply a run now, or (more rows than ``PLO_IMPORT_ASYNC_ROWS``) as a Celery job."""
+def run_in_background(run: m.ImportRun) -> bool:
+    """Whether the run is checked or applied by a Celery job (more rows than ``PLO_IMPORT_ASYNC_ROWS``)."""
+    return run.rows > settings.PLO_IMPORT_ASYNC_ROWS
+
+
+def run_start(*, user, run: m.ImportRun, apply: bool, unchecked: bool = False) -> m.ImportRun:
+    """Check or apply a run now, or (``run_in_background``) as a Celery job.
+
+    A run is applied once it has been checked; ``unchecked`` applies a new upload straight away, as
+    the command and the API (``dry_run=false``) do: still all or nothing.
+    """
     ensure(user, IMPORT_TRACKERS)
-    if apply and run.status != S.CHECKED:
+    ready = (S.CHECKED, S.UPLOADED) if unchecked else (S.CHECKED,)
+    if apply and run.status not in ready:
         raise ValidationError("Check the file (a dry run without problems) before applying it.")
-    if run.rows <= settings.PLO_IMPORT_ASYNC_ROWS:
+    if not run_in_background(run):
         return run_process(run_id=run.pk, apply=apply)
     from cases.imports.tasks import process_import
 
     run.status = S.APPLYING if apply else S.CHECKING
     run.save(update_fields=["status"])
     cache.set(progress_key(run.pk), (0, run.rows), timeout=24 * 60 * 60)
-    la_id = run.local_authority_id
-    transaction.on_commit(lambda: process_import.delay(run.pk, la_id, apply))
+    # Recorded with this transaction; sent once it commits, or when Redis is back (plo_tracker/lib/queue.py).
+    queue.enqueue(process_import, run.pk, run.local_authority_id, apply, requested_by=user)
     return run
+
+
+def run_waits_for_queue(run: m.ImportRun) -> bool:
+    """Whether a run's job is waiting for the job queue (Redis) to come back before it can start."""
+    from cases.imports.tasks import process_import
+
+    running = run.status in (S.CHECKING, S.APPLYING)
+    return running and queue.is_waiting(process_import.name, run.pk, run.local_authority_id, run.status == S.APPLYING)
+
+
+def run_process_job(*, run_id: int, apply: bool) -> m.ImportRun:
+    """A large run's job: check or apply it, unless that is done already (a job sent twice runs once).
+
+    The run's row stays locked until the job's transaction ends, so a second copy of the job waits
+    for the first and then finds the run checked or applied.
+    """
+    run = m.ImportRun.objects.select_for_update().get(pk=run_id)
+    if run.status != (S.APPLYING if apply else S.CHECKING):
+        logger.info("Import run %s is %s already: this copy of its job has nothing to do", run_id, run.status)
+        return run
+    return run_process(run_id=run_id, apply=apply)
 
 
 def import_files_purge(*, now: dt.datetime | None = None) -> int:

@@ -11,13 +11,14 @@ from plo_tracker.lib import tenancy
 logger = logging.getLogger(__name__)
 
 
+# Safe to run twice (it can be sent twice from the job outbox): a run checked or applied already is left.
 @shared_task(name="cases.process_import", soft_time_limit=25 * 60, time_limit=30 * 60)
 def process_import(run_id: int, local_authority_id: int, apply: bool) -> dict[str, int]:
     """Check or apply one import run, in a transaction showing its LA's rows only."""
     from cases.imports import runs
 
     with tenancy.local_authority(local_authority_id):
-        run = runs.run_process(run_id=run_id, apply=apply)
+        run = runs.run_process_job(run_id=run_id, apply=apply)
     return {"rows": run.rows, "created": run.created, "updated": run.updated, "errors": run.errors}
 
 

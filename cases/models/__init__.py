@@ -12,6 +12,7 @@ from cases.models.api import IdempotencyKey
 from cases.models.assessments import Assessment, DelayEvent
 from cases.models.audit import ReadAudit, ReadKind
 from cases.models.imports import ImportMapping, ImportRun, ImportStatus
+from cases.models.jobs import JobStatus, QueuedJob
 from cases.models.meetings import MeetingAction, MeetingAttendee, MeetingItem, TrackerMeeting
 from cases.models.organisations import Area, LocalAuthority, Team, User, UserManager
 from cases.models.people import (
@@ -75,6 +76,7 @@ __all__ = [
     "ImportMapping",
     "ImportRun",
     "ImportStatus",
+    "JobStatus",
     "LocalAuthority",
     "MeetingAction",
     "MeetingAttendee",
@@ -89,6 +91,7 @@ __all__ = [
     "Proceedings",
     "Professional",
     "ProfessionalRole",
+    "QueuedJob",
     "ReadAudit",
     "ReadKind",
     "ReferenceCode",

@@ -6,7 +6,6 @@ Every run is fetched through the user's LA (another LA's run is a 404). Only rol
 
 from __future__ import annotations
 
-import tablib
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -19,7 +18,9 @@ from cases.imports import columns as col
 from cases.imports import runs
 from cases.imports.engine import ColumnMapping, ImportResult, source_codes
 from cases.imports.reading import FileProblemError
+from cases.imports.template import XLSX, template_file
 from cases.permissions import IMPORT_TRACKERS, SAVE_IMPORT_MAPPINGS, ensure, requires
+from plo_tracker.lib import queue
 
 MAX_CODES_SHOWN = 200  # distinct words per code column on the mapping page
 
@@ -60,26 +61,9 @@ def import_home(request: HttpRequest) -> HttpResponse:
 @requires(IMPORT_TRACKERS)
 def import_template(request: HttpRequest) -> HttpResponse:
     """The import template: a sheet with the data dictionary's column names and a guide to each."""
-    tracker = tablib.Dataset(headers=[target.key for target in col.TARGETS], title="Tracker")
-    guide = tablib.Dataset(headers=["Column", "Holds", "Required", "Codes", "Also recognised"], title="Guide")
-    for target in col.TARGETS:
-        codes = "; ".join(f"{value} ({label})" for value, label in target.choices if value)
-        if target.kind == col.BOOL:
-            codes = "Yes; No; Not known"
-        guide.append(
-            [
-                target.key,
-                f"{target.label.capitalize()}. {target.help}".strip(),
-                "Yes" if target.required else "",
-                codes,
-                "; ".join(target.variants),
-            ]
-        )
-    book = tablib.Databook([tracker, guide])
-    response = HttpResponse(
-        book.export("xlsx"), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = 'attachment; filename="plo-tracker-import-template.xlsx"'
+    content, content_type, file_name = template_file(XLSX)
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{file_name}"'
     return response
 
 
@@ -170,6 +154,12 @@ def import_detail(request: HttpRequest, run_id: int) -> HttpResponse:
         {
             "run": run,
             "running": running,
+            # Asked for while Redis was down: it starts by itself when the job queue is back.
+            "waiting": queue.QUEUED_MESSAGE.format(
+                what="applying this file" if run.status == m.ImportStatus.APPLYING else "the check of this file"
+            )
+            if running and runs.run_waits_for_queue(run)
+            else "",
             "done": done,
             "total": total,
             "percent": int(100 * done / total) if total else 0,

@@ -6,7 +6,7 @@ and nothing at all when it is empty. ``set_local_authority`` is the one place th
 it for the current transaction only (``set_config(..., is_local => true)``), so it ends with the
 transaction and cannot carry over to the next request on a pooled or persistent connection.
 
-Maintenance work (migrations, the demo seed, the metrics run, board packs, the tracker facts check
+Maintenance work (migrations, the demo seed, the metrics run, the data exercise, board packs, the tracker facts check
 and the purges) reads every LA: it runs as the maintenance role, through ``maintenance()``.
 """
 

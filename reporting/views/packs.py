@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -58,11 +57,10 @@ def pack_build(request: HttpRequest) -> HttpResponse:
     if not PeriodSnapshot.objects.filter(period=month).exists():
         messages.error(request, f"Metrics for {month:%B %Y} have not been computed yet.")
         return redirect("board_packs:list")
-    # Without Redis the build cannot be queued: say so rather than fail (plo_tracker/lib/queue.py).
-    if not queue.broker_available():
-        messages.error(request, queue.QUEUE_DOWN_MESSAGE.format(what=f"the board pack for {month:%B %Y}"))
-        return redirect("board_packs:list")
-    user_id = request.user.pk
-    transaction.on_commit(lambda: queue.enqueue(tasks.build_board_pack, month.isoformat(), user_id))
-    messages.success(request, f"The board pack for {month:%B %Y} is being built. Refresh this page in a minute.")
+    # Recorded with this request; sent once it commits, or when Redis is back (plo_tracker/lib/queue.py).
+    queued = queue.enqueue(tasks.build_board_pack, month.isoformat(), request.user.pk, requested_by=request.user)
+    if queued.waiting:
+        messages.warning(request, queue.QUEUED_MESSAGE.format(what=f"the board pack for {month:%B %Y}"))
+    else:
+        messages.success(request, f"The board pack for {month:%B %Y} is being built. Refresh this page in a minute.")
     return redirect("board_packs:list")

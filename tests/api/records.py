@@ -87,3 +87,16 @@ def case_note(la):
 
 def document_link(la):
     return f.DocumentLinkFactory(family=family(la))
+
+
+def import_run(la):
+    """A tracker import of the LA whose check found a problem (applying it is refused), with its uploader."""
+    return m.ImportRun.objects.create(
+        local_authority=la,
+        user=f.UserFactory(local_authority=la),
+        file_name="tracker.csv",
+        sha256="0" * 64,
+        status=m.ImportStatus.FAILED,
+        errors=1,
+        report={"file_problems": ["The file is empty."], "dry_run": True},
+    )

@@ -93,6 +93,7 @@ MAKERS: dict[str, Callable[[Any], Any] | None] = {
     "meetings": records.tracker_meeting,
     "meeting_items": records.meeting_item,
     "meeting_actions": records.meeting_action,
+    "imports": records.import_run,
     "courts": copy_of(m.Court),
     "hearing_types": copy_of(m.HearingType),
     "order_outcomes": copy_of(m.OrderOutcome),

@@ -127,9 +127,8 @@ def test_a_broken_date_order_is_refused_on_its_field_without_a_query(la_a):
         gateway_outcome="start_pre_proceedings",
         start_date=D(2026, 1, 20),  # before the legal gateway meeting
     )
-    with CaptureQueriesContext(connection) as queries:
-        with pytest.raises(ValidationError) as refused:
-            episode.full_clean(unique_constraints=False)
+    with CaptureQueriesContext(connection) as queries, pytest.raises(ValidationError) as refused:
+        episode.full_clean(unique_constraints=False)
     assert "start_date" in refused.value.message_dict
     assert len(queries) == 0
 
@@ -173,7 +172,8 @@ def test_a_batch_reports_each_broken_rule_by_position_and_keys_taken_in_the_batc
     assert "already exists" in errors[1].messages[0]
     assert "name" in errors[2].message_dict
     assert "already exists" in errors[3].messages[0]
-    assert batch[0].created_by == admin and batch[0].updated_by == admin
+    assert batch[0].created_by == admin
+    assert batch[0].updated_by == admin
     # The stored family may be saved again under its own reference.
     stored.name = "Renamed"
     assert services.records_validate_bulk(user=admin, instances=[stored], family_of=lambda family: family) == {}
@@ -201,7 +201,9 @@ def test_a_batch_save_inserts_and_updates_with_who_and_when_in_the_history(la_a)
     assert len([q for q in queries if q["sql"].lstrip().startswith(("INSERT", "UPDATE"))]) <= 2
 
     stored.refresh_from_db()
-    assert stored.name == "After" and stored.updated_by == admin and stored.updated_at > changed_at
+    assert stored.name == "After"
+    assert stored.updated_by == admin
+    assert stored.updated_at > changed_at
     saved = m.Family.objects.get(la_reference="F-2")
     assert (saved.name, saved.created_by, saved.updated_by) == ("New", admin, admin)
     events = m.Family.pgh_event_model.objects.filter(pgh_obj_id__in=[stored.pk, saved.pk], pgh_context__isnull=False)

@@ -160,6 +160,11 @@ def test_the_template_has_the_dictionary_and_census_names(client, la_a):
                  "ReviewMeetingsCount", "InitialPPMeetingDate", "gateway_meeting_date", "PPOutcome"):  # fmt: skip
         assert name in headers
     assert workbook.sheetnames == ["Tracker", "Guide"]
+    guide = {row[0]: row for row in workbook["Guide"].iter_rows(min_row=2, values_only=True)}
+    # A court is given by its code or name: the guide lists the region's courts.
+    assert "chelmsford (Chelmsford Justice Centre (designated family centre))" in guide["court"][3]
+    assert "care_order (Care order)" in guide["final_outcome"][3]
+    assert guide["irh_date"][1] == "Issues resolution hearing date."
 
 
 def test_a_large_file_runs_as_a_job_with_a_refreshing_progress_page(client, la_a, settings):

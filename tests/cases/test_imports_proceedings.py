@@ -36,7 +36,8 @@ def tracker(rows=ROWS) -> bytes:
 def test_it_imports_each_application_its_childrens_parts_and_hearings_field_by_field(la_a):
     admin = la_admin(la_a)
     result = run(admin, "essex-court.csv", tracker())
-    assert result.errors == [] and result.file_problems == []
+    assert result.errors == []
+    assert result.file_problems == []
     assert result.summary() == {"rows": 3, "created": 3, "updated": 0, "unchanged": 0, "errors": 0}
 
     ashdown = m.Proceedings.objects.get(court_case_number="CH26C00101")
@@ -46,7 +47,8 @@ def test_it_imports_each_application_its_childrens_parts_and_hearings_field_by_f
         "chelmsford",
         False,
     )
-    assert ashdown.local_authority == la_a and ashdown.created_by == admin
+    assert ashdown.local_authority == la_a
+    assert ashdown.created_by == admin
     # The application came from the episode that decided to issue.
     assert ashdown.episode == m.PreProceedingsEpisode.objects.get(family__la_reference="ESX-0042")
     assert sorted(ashdown.child_parts.values_list("child__la_child_id", flat=True)) == ["000123", "000124"]
@@ -114,7 +116,8 @@ def test_bad_court_values_are_reported_by_row_and_header_with_nothing_saved(la_a
     result = run(admin, "essex-court.csv", tracker(rows))
     assert [(e.row, e.column) for e in result.errors] == [(2, "Court"), (3, "Court"), (4, "Date proceedings issued")]
     assert result.errors[0].message.startswith("'Narnia Family Court' is not a known court: use one of chelmsford (")
-    assert not m.Proceedings.objects.exists() and not m.Family.objects.exists()
+    assert not m.Proceedings.objects.exists()
+    assert not m.Family.objects.exists()
 
 
 def test_a_court_case_number_of_another_family_or_a_hearing_without_one_is_refused(la_a):
