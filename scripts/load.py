@@ -15,7 +15,8 @@ Environment:
   LOAD_DATABASE_URL  the database (default: the national bench database of ``make bench``,
                      postgres://postgres@127.0.0.1:5432/plo_bench); it must be seeded and migrated.
   REDIS_URL          Redis for the cache (default redis://127.0.0.1:6379/0).
-  LOAD_USERS, LOAD_SPAWN_RATE, LOAD_DURATION, LOAD_WEB_WORKERS (default 2 x cores + 1).
+  LOAD_USERS, LOAD_SPAWN_RATE, LOAD_DURATION, LOAD_WEB_WORKERS (default 2 x cores + 1),
+  LOAD_WAIT      seconds each user waits between requests, "min,max" (default "1,3").
 
 It prints p50, p95 and p99 per page and the error count; the last line is JSON
 ``{"users", "rps", "p95_ms", "errors"}``. The exit code is 1 when any request failed.
@@ -234,7 +235,8 @@ def main() -> int:
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"
     print(
-        f"Load: {users} users (+{rate}/s) for {duration} against gunicorn ({web_workers} workers) on {base_url}; "
+        f"Load: {users} users (+{rate}/s, {os.environ.get('LOAD_WAIT', '1,3').replace(',', '-')} s between "
+        f"requests) for {duration} against gunicorn ({web_workers} workers) on {base_url}; "
         f"{fixtures['la']}, {fixtures['open_cases']:,} cases; database {settings.DATABASES['default']['NAME']}",
         flush=True,
     )

@@ -22,12 +22,15 @@ PROXY = {"X-Forwarded-Proto": "https"}
 HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)"')
 _sessions = {role: itertools.cycle(keys) for role, keys in FIXTURES["sessions"].items()}
 _tokens = itertools.cycle(FIXTURES["tokens"])
+# Seconds each simulated user waits between requests (LOAD_WAIT="min,max"): 1-3 s by default, a
+# person clicking as fast as they read; "10,30" is closer to someone working through a case.
+WAIT_MIN, WAIT_MAX = (float(part) for part in os.environ.get("LOAD_WAIT", "1,3").split(","))
 
 
 class Person(HttpUser):
     abstract = True
     role = ""
-    wait_time = between(1, 3)
+    wait_time = between(WAIT_MIN, WAIT_MAX)
 
     def on_start(self) -> None:
         origin = self.host.replace("http://", "https://")
@@ -102,7 +105,7 @@ class Analyst(Person):
 
 class ApiClient(HttpUser):
     weight = 3
-    wait_time = between(1, 3)
+    wait_time = between(WAIT_MIN, WAIT_MAX)
 
     def on_start(self) -> None:
         self.client.headers.update({**PROXY, "Authorization": f"Token {next(_tokens)}"})
